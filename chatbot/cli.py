@@ -1,0 +1,84 @@
+"""Command line: parse, check input, turn failures into clear messages, call the engine.
+
+    python run_chat.py                         the chat
+    python run_chat.py --ask "QUESTION" [--json]
+    python run_chat.py --batch FILE --json     (FILE '-' is standard input)
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import sys
+from pathlib import Path
+from typing import Sequence, TextIO
+
+from .errors import DataError
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="run_chat.py",
+        description="Answers questions about cancer immunotherapy from a trusted article. "
+        "General information only, not medical advice. In an emergency call 999.",
+    )
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--ask", metavar="QUESTION", help="answer one question and exit")
+    mode.add_argument("--batch", metavar="FILE", help="answer one question per line of FILE ('-' for standard input)")
+    parser.add_argument("--json", action="store_true", help="print replies as JSON objects, one a line")
+    parser.add_argument("--root", metavar="DIR", type=Path, help=argparse.SUPPRESS)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        engine = _engine(args)
+    except DataError as exc:
+        print(f"Cannot start: {exc}", file=sys.stderr)
+        return 2
+    if args.ask is not None:
+        reply = engine.answer(args.ask)
+        print(reply.to_json() if args.json else reply.answer)
+        return 0
+    if args.batch is not None:
+        return run_batch(engine, args.batch, as_json=args.json)
+    from .chat import run_chat
+
+    return run_chat(engine)
+
+
+def _engine(args):
+    from .engine import Engine, Paths
+
+    return Engine.load(Paths.under(args.root) if args.root else None)
+
+
+def _open_lines(name: str) -> TextIO:
+    if name == "-":
+        return io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace", newline=None)
+    return open(name, encoding="utf-8", errors="replace", newline=None)
+
+
+def run_batch(engine, name: str, as_json: bool = True, out: TextIO | None = None) -> int:
+    """One reply a line, in order, flushed; a bad line gets a reply, never a stop."""
+    out = out or sys.stdout
+    try:
+        stream = _open_lines(name)
+    except OSError as exc:
+        print(f"Cannot read {name}: {exc.strerror}", file=sys.stderr)
+        return 2
+    with stream:
+        for line in stream:
+            question = line.rstrip("\n")
+            try:
+                reply = engine.answer(question)
+                text = reply.to_json() if as_json else reply.answer + "\n"
+            except Exception:  # one bad line must not stop the batch; say so in the contract's shape
+                text = json.dumps({"question": question, "kind": "no_answer",
+                                   "answer": "Sorry, something went wrong with this question. Please try again.",
+                                   "citations": [], "confidence": 0.0}, ensure_ascii=False)
+            out.write(text + "\n")
+            out.flush()
+    return 0

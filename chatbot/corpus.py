@@ -1,0 +1,169 @@
+"""Load articles written as Markdown with a small front matter block.
+
+An article file looks like::
+
+    ---
+    title: What Is Immunotherapy for Cancer and How Does It Work
+    author: Dr James Wilson
+    source: where the text comes from
+    ---
+    # What Is Immunotherapy for Cancer and How Does It Work   (optional, must equal the title)
+    Intro paragraphs belong to a section named after the title.
+    ## A heading
+    Paragraphs, and "- " list items.
+
+Only files are read here; everything else in the package works on the values this returns.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import DataError
+
+FRONT_MATTER_KEYS = ("title", "author", "source")
+REQUIRED_KEYS = ("title",)
+
+
+@dataclass(frozen=True)
+class Block:
+    """A paragraph or a list item of a section, with the line it starts on."""
+
+    text: str
+    line: int
+    is_list_item: bool = False
+
+
+@dataclass(frozen=True)
+class Section:
+    """A heading and the blocks under it; the text before the first heading is the title's."""
+
+    heading: str
+    blocks: tuple[Block, ...]
+    line: int
+
+
+@dataclass(frozen=True)
+class Article:
+    """One corpus file: its metadata and its sections in order."""
+
+    source: str
+    title: str
+    author: str
+    origin: str
+    sections: tuple[Section, ...]
+
+    @property
+    def headings(self) -> tuple[str, ...]:
+        return tuple(section.heading for section in self.sections)
+
+
+def parse_article(text: str, source: str) -> Article:
+    """Parse one Markdown article; raise DataError naming the line of any problem."""
+    if "\x00" in text:
+        raise DataError(source, None, "the file holds a NUL byte: it is not a text article")
+    lines = text.splitlines()
+    meta, body_start = _front_matter(lines, source)
+    title = meta["title"]
+    sections: list[Section] = []
+    heading, heading_line = title, body_start + 1
+    blocks: list[Block] = []
+    paragraph: list[str] = []
+    paragraph_line = 0
+    seen_h1 = False
+
+    def flush_paragraph() -> None:
+        nonlocal paragraph
+        if paragraph:
+            blocks.append(Block(" ".join(paragraph), paragraph_line))
+            paragraph = []
+
+    def close_section() -> None:
+        flush_paragraph()
+        if blocks:
+            sections.append(Section(heading, tuple(blocks), heading_line))
+        elif heading != title:
+            raise DataError(source, heading_line, f"the heading {heading!r} has no text under it")
+
+    for number in range(body_start, len(lines)):
+        line_no = number + 1
+        stripped = lines[number].strip()
+        if stripped.startswith("#"):
+            level = len(stripped) - len(stripped.lstrip("#"))
+            name = stripped[level:].strip()
+            if level == 1 and not sections and not blocks and not paragraph and not seen_h1:
+                if name != title:
+                    raise DataError(source, line_no, f"the '# ' title {name!r} differs from the front matter title {title!r}")
+                seen_h1 = True
+                continue
+            if level != 2 or not name:
+                raise DataError(source, line_no, "headings must be '## Heading' (one '# Title' may open the text)")
+            if name == title or any(s.heading == name for s in sections) or name == heading:
+                raise DataError(source, line_no, f"the heading {name!r} appears twice")
+            close_section()
+            heading, heading_line, blocks = name, line_no, []
+            continue
+        if not stripped:
+            flush_paragraph()
+            continue
+        if stripped.startswith(("- ", "* ")):
+            flush_paragraph()
+            blocks.append(Block(stripped[2:].strip(), line_no, is_list_item=True))
+            continue
+        if not paragraph:
+            paragraph_line = line_no
+        paragraph.append(stripped)
+    close_section()
+    if not sections:
+        raise DataError(source, None, "the article has no text")
+    return Article(source, title, meta.get("author", ""), meta.get("source", ""), tuple(sections))
+
+
+def _front_matter(lines: list[str], source: str) -> tuple[dict[str, str], int]:
+    """Read the '---' block of 'key: value' lines; return it and the index of the first body line."""
+    if not lines or lines[0].strip() != "---":
+        raise DataError(source, 1, "an article must start with a '---' front matter line (title, author, source)")
+    meta: dict[str, str] = {}
+    for index in range(1, len(lines)):
+        line = lines[index].strip()
+        if line == "---":
+            missing = [key for key in REQUIRED_KEYS if not meta.get(key)]
+            if missing:
+                raise DataError(source, index + 1, f"the front matter lacks {', '.join(missing)}")
+            return meta, index + 1
+        if not line or line.startswith("#"):
+            continue
+        key, sep, value = line.partition(":")
+        key = key.strip().lower()
+        if not sep or key not in FRONT_MATTER_KEYS:
+            raise DataError(source, index + 1, f"front matter lines are 'key: value' with key one of {', '.join(FRONT_MATTER_KEYS)}")
+        if key in meta:
+            raise DataError(source, index + 1, f"the front matter names {key!r} twice")
+        meta[key] = value.strip().strip("\"'")
+    raise DataError(source, 1, "the front matter opened with '---' is never closed with '---'")
+
+
+def load_corpus(folder: Path) -> tuple[Article, ...]:
+    """Read every *.md file of the folder, in name order; raise DataError if there is none."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise DataError(folder, None, "the corpus folder does not exist")
+    files = sorted(folder.glob("*.md"))
+    if not files:
+        raise DataError(folder, None, "the corpus folder holds no *.md article")
+    articles = []
+    for path in files:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError as exc:
+            line = path.read_bytes()[: exc.start].count(b"\n") + 1
+            raise DataError(path, line, "the file is not valid UTF-8") from None
+        except OSError as exc:
+            raise DataError(path, None, f"cannot be read ({exc.strerror})") from None
+        articles.append(parse_article(text, str(path.name)))
+    titles = [a.title for a in articles]
+    for article in articles:
+        if titles.count(article.title) > 1:
+            raise DataError(folder / article.source, 2, f"another article has the same title {article.title!r}")
+    return tuple(articles)

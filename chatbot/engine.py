@@ -1,0 +1,215 @@
+"""The answering engine: triage, small talk, retrieval, the answer decision and the reply text.
+
+Example::
+
+    from chatbot.engine import Engine
+    engine = Engine.load()                     # the project's corpus/ and data/
+    reply = engine.answer("how is it different from chemo?")
+    print(reply.kind, reply.citations[0].section)
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+from .bm25 import Hit, InvertedBM25
+from .corpus import Article, load_corpus
+from .lexicon import load_lexicon
+from .passages import Passage, chunk, split_sentences
+from .reply import Citation, Reply
+from .smalltalk import SmallTalk
+from .text import Analysis, Tokeniser, clean
+from .triage import Triage
+
+ROOT = Path(__file__).resolve().parent.parent
+MAX_QUESTION_CHARS = 1000  # longer messages are answered from their start, with a note
+URGENT_SECTION_WORDS = ("side effect",)  # urgent replies may quote a section whose heading says this
+SHORT_ANSWER_WORDS = 80  # a longer passage is shown as its best sentences
+
+
+@dataclass(frozen=True)
+class Paths:
+    """Where the engine's files are: the corpus folder and the data files."""
+
+    corpus: Path
+    lexicon: Path
+    triage: Path
+    smalltalk: Path
+
+    @classmethod
+    def under(cls, root: Path = ROOT) -> "Paths":
+        return cls(root / "corpus", root / "data" / "lexicon.yaml", root / "data" / "triage.yaml",
+                   root / "data" / "smalltalk.yaml")
+
+
+@dataclass(frozen=True)
+class Scored:
+    """A retrieval result with what the answer decision looks at."""
+
+    hit: Hit
+    passage: Passage
+    coverage: float  # share of the question's idf weight found in the passage
+
+
+class Engine:
+    """One engine answers every interface, so the chat, kiosk, batch and FAQ check agree."""
+
+    def __init__(self, articles: Sequence[Article], passages: Sequence[Passage], tokeniser: Tokeniser,
+                 index: InvertedBM25, passage_tokens: Sequence[Sequence[str]], triage: Triage,
+                 smalltalk: SmallTalk) -> None:
+        self.articles = tuple(articles)
+        self.passages = tuple(passages)
+        self.tokeniser = tokeniser
+        self.index = index
+        self.passage_terms = [frozenset(tokens) for tokens in passage_tokens]
+        self.triage = triage
+        self.smalltalk = smalltalk
+
+    @classmethod
+    def load(cls, paths: Paths | None = None) -> "Engine":
+        """Read the corpus and data files and build the index; DataError names any broken file."""
+        paths = paths or Paths.under()
+        lexicon = load_lexicon(paths.lexicon)
+        triage = Triage.from_file(paths.triage)
+        smalltalk = SmallTalk.from_file(paths.smalltalk)
+        articles = load_corpus(paths.corpus)
+        return cls.build(articles, lexicon, triage, smalltalk)
+
+    @classmethod
+    def build(cls, articles: Sequence[Article], lexicon, triage: Triage, smalltalk: SmallTalk) -> "Engine":
+        """Chunk, tokenise and index articles (pure: no file access)."""
+        passages = [p for article in articles for p in chunk(article)]
+        tokeniser = Tokeniser(lexicon)
+        tokeniser.learn(f"{p.section}\n{p.text}" for p in passages)
+        passage_tokens = [tokeniser.tokens(f"{p.section}\n{p.text}") for p in passages]
+        index = InvertedBM25.from_tokens(passage_tokens)
+        return cls(articles, passages, tokeniser, index, passage_tokens, triage, smalltalk)
+
+    # -- the flow of one question -------------------------------------------------------------
+    def answer(self, question: str) -> Reply:
+        """The reply to one message: urgent first, then small talk, then a grounded answer or an honest no."""
+        text = clean(question)
+        notes: tuple[str, ...] = ()
+        if len(text) > MAX_QUESTION_CHARS:
+            text = text[:MAX_QUESTION_CHARS]
+            notes = (f"Your message was long, so I read only its first {MAX_QUESTION_CHARS} characters.",)
+        if not text.strip():
+            return Reply(question, "smalltalk", "Please type a question about cancer immunotherapy. "
+                         "For example: " + self.example_questions()[0], notes=notes)
+        urgent = self.triage.check(text)
+        analysis = self.tokeniser.analyse(text)
+        if urgent is not None:
+            return self._urgent(question, urgent, analysis, notes)
+        intent = self.smalltalk.match(text)
+        if intent is not None:
+            reply = intent.reply.format(title=self._titles(), examples=self._examples_text())
+            return Reply(question, "smalltalk", reply, notes=notes)
+        ranked = self.retrieve(analysis)
+        confidence = self.confidence(analysis, ranked)
+        if not ranked or confidence < 0.5:
+            return Reply(question, "no_answer", self._no_answer_text(), confidence=confidence, notes=notes)
+        best = ranked[0]
+        body = self._passage_text(best.passage, analysis)
+        answer = self._with_notes(f"{body}\n\n{self.source_line(best.passage)}", notes)
+        return Reply(question, "answer", answer, self._citations(ranked), confidence, best.passage.title, notes=notes)
+
+    def retrieve(self, analysis: Analysis, n: int = 5) -> list[Scored]:
+        """The best passages for a question, best first, with their coverage of the question."""
+        hits = self.index.top(analysis.tokens, n)
+        weights = self._query_weights(analysis.tokens)
+        total = sum(weights.values()) or 1.0
+        scored = []
+        for hit in hits:
+            terms = self.passage_terms[hit.index]
+            coverage = sum(w for t, w in weights.items() if t in terms) / total
+            scored.append(Scored(hit, self.passages[hit.index], coverage))
+        return scored
+
+    def _query_weights(self, tokens: Sequence[str]) -> dict[str, float]:
+        weights: dict[str, float] = {}
+        for token in tokens:
+            weights[token] = max(self.index.idf.get(token, 0.0), 0.0) if token in self.index.idf else 1.0
+        return weights
+
+    def confidence(self, analysis: Analysis, ranked: Sequence[Scored]) -> float:
+        """Calibrated belief (0-1) that the top passage answers the question."""
+        if not ranked:
+            return 0.0
+        top = ranked[0]
+        unknown = len(analysis.unknown)
+        known = max(len(analysis.content) - unknown, 0)
+        z = -2.0 + 5.0 * top.coverage + 0.25 * top.hit.score - 1.6 * unknown + 0.3 * known
+        return 1.0 / (1.0 + math.exp(-z))
+
+    # -- reply texts -----------------------------------------------------------------------------
+    def _urgent(self, question: str, urgent, analysis: Analysis, notes: tuple[str, ...]) -> Reply:
+        text = urgent.message
+        citations: tuple[Citation, ...] = ()
+        title = ""
+        if urgent.level != "crisis":
+            related = [s for s in self.retrieve(analysis) if self._is_urgent_section(s.passage.section)]
+            if not related:
+                related = [Scored(Hit(i, 0.0), p, 0.0) for i, p in enumerate(self.passages)
+                           if self._is_urgent_section(p.section)][:1]
+            if related:
+                best = related[0]
+                text += (f"\n\nWhat the article says about side effects:\n{self._passage_text(best.passage, analysis)}"
+                         f"\n\n{self.source_line(best.passage)}")
+                citations = self._citations(related[:1])
+                title = best.passage.title
+        return Reply(question, "urgent", self._with_notes(text, notes), citations, 1.0, title, urgent.level, notes)
+
+    @staticmethod
+    def _is_urgent_section(heading: str) -> bool:
+        return any(word in heading.lower() for word in URGENT_SECTION_WORDS)
+
+    def _passage_text(self, passage: Passage, analysis: Analysis) -> str:
+        """The passage, or its best sentences in their order when it is long."""
+        if len(passage.text.split()) <= SHORT_ANSWER_WORDS:
+            return passage.text
+        sentences = split_sentences(passage.text)
+        query = set(analysis.tokens)
+        scores = [len(query & set(self.tokeniser.tokens(s))) for s in sentences]
+        best = max(range(len(sentences)), key=lambda i: (scores[i], -i))
+        keep = sorted({max(best - 1, 0), best, min(best + 1, len(sentences) - 1)})
+        return " ".join(sentences[i] for i in keep)
+
+    def source_line(self, passage: Passage) -> str:
+        return f"Source: {passage.section} \u2014 {passage.title}"
+
+    def _citations(self, ranked: Sequence[Scored]) -> tuple[Citation, ...]:
+        return tuple(Citation(s.passage.section, s.passage.source, s.passage.id, s.hit.score) for s in ranked)
+
+    @staticmethod
+    def _with_notes(text: str, notes: tuple[str, ...]) -> str:
+        return "\n\n".join(notes + (text,)) if notes else text
+
+    def _titles(self) -> str:
+        return "; ".join(f"\u201c{a.title}\u201d" for a in self.articles)
+
+    def topics(self) -> list[tuple[str, list[str]]]:
+        """Each article's title and its section headings, for 'topics' and no-answer replies."""
+        return [(a.title, [s.heading for s in a.sections if s.heading != a.title]) for a in self.articles]
+
+    def example_questions(self) -> list[str]:
+        return ["How is immunotherapy different from chemotherapy?", "What side effects can it cause?",
+                "How is the treatment given?"]
+
+    def _examples_text(self) -> str:
+        return "\n".join(f"- {q}" for q in self.example_questions())
+
+    def _no_answer_text(self) -> str:
+        lines = ["I'm sorry, the article I answer from does not cover that, so I cannot answer it reliably.",
+                 "Please ask your care team, who know your situation.", "", "Topics I can help with:"]
+        for title, headings in self.topics():
+            if len(self.articles) > 1:
+                lines.append(f"{title}:")
+            lines.extend(f"- {h}" for h in headings)
+        return "\n".join(lines)
+
+    def section_passages(self, passage: Passage) -> list[Passage]:
+        """All passages of the section a passage belongs to, in order."""
+        return [p for p in self.passages if p.source == passage.source and p.section == passage.section]

@@ -1,0 +1,74 @@
+"""Small talk: greetings, thanks, goodbyes and "what can you do?", from data/smalltalk.yaml."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import DataError
+from .triage import normalise
+from .yamlfile import read_yaml
+
+
+@dataclass(frozen=True)
+class Intent:
+    """One kind of small talk: the phrases that say it and the reply template."""
+
+    name: str
+    pattern: re.Pattern[str]
+    reply: str
+
+
+class SmallTalk:
+    """Recognises messages that are only small talk. Use: SmallTalk.from_file(p).match("thanks!")."""
+
+    def __init__(self, intents: list[Intent], filler: frozenset[str]) -> None:
+        self.intents = intents
+        self.filler = filler
+
+    @classmethod
+    def from_file(cls, path: Path | str) -> "SmallTalk":
+        doc = read_yaml(path)
+        data = doc.data
+        if not isinstance(data, dict) or not isinstance(data.get("intents"), list):
+            raise DataError(path, doc.line(), "the file must have an 'intents' list (and may have 'filler')")
+        for key in data:
+            if key not in ("intents", "filler"):
+                raise DataError(path, doc.line(key), f"unknown key {key!r}; the keys are intents, filler")
+        intents = []
+        for index, item in enumerate(data["intents"]):
+            where = ("intents", index)
+            if not isinstance(item, dict) or set(item) != {"name", "patterns", "reply"}:
+                raise DataError(path, doc.line(*where), "each intent has exactly: name, patterns, reply")
+            patterns = item["patterns"]
+            if not isinstance(patterns, list) or not all(isinstance(p, str) and p for p in patterns):
+                raise DataError(path, doc.line(*where, "patterns"), "patterns must be a list of text")
+            if not isinstance(item["reply"], str) or not item["reply"].strip():
+                raise DataError(path, doc.line(*where, "reply"), "reply must be text")
+            try:
+                pattern = re.compile(r"\b(?:" + "|".join(f"(?:{p})" for p in patterns) + r")\b")
+            except re.error as exc:
+                raise DataError(path, doc.line(*where, "patterns"), f"a pattern is not a valid regular expression ({exc.msg})") from None
+            intents.append(Intent(str(item["name"]), pattern, item["reply"].strip()))
+        filler = data.get("filler") or []
+        if not isinstance(filler, list):
+            raise DataError(path, doc.line("filler"), "filler must be a list of words")
+        return cls(intents, frozenset(str(w).lower() for w in filler))
+
+    def match(self, text: str) -> Intent | None:
+        """The first intent named in a message that holds nothing else but filler words."""
+        norm = re.sub(r"[^a-z0-9 ]+", " ", normalise(text))
+        if not norm.strip():
+            return None
+        found: Intent | None = None
+        remainder = norm
+        for intent in self.intents:
+            if intent.pattern.search(remainder):
+                found = found or intent
+                remainder = intent.pattern.sub(" ", remainder)
+        if found is None:
+            return None
+        if any(word not in self.filler for word in remainder.split()):
+            return None
+        return found

@@ -1,0 +1,261 @@
+"""The one tokeniser, used for passages and questions alike.
+
+fold (Unicode, quotes, dashes, case) -> words -> typo repair against known words -> US/UK
+spelling -> lay-term expansion -> stop words out -> Snowball stems -> compounds ("pd l1" = "pdl1").
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Callable, Iterable
+
+# Words that carry no topic. Question words and negations are kept out of this list on purpose:
+# "not", "no", "never", "without" and "how", "what", "when", "who", "why" say what is being asked.
+STOPWORDS = frozenset(
+    """a about above after again against all am an and any are aren as at be because been before
+    being below between both but by can could couldn did didn do does doesn doing don down during
+    each few for from further had hadn has hasn have haven having he her here hers herself him
+    himself his i if in into is isn it its itself just ll me mightn more most mustn my myself
+    needn nor now o of off on once only or other our ours ourselves out over own re s same shan she
+    should shouldn so some such t than that the their theirs them themselves then there these they
+    this those through to too under until up ve very was wasn we were weren whom will with won
+    wouldn y you your yours yourself yourselves d m let lets would might must shall may also
+    im ive id youre thats theres whats hows whos dont doesnt didnt cant isnt wont arent wasnt
+    hi hello please thanks thank hey ok okay oh um uh ah yes yeah just really quite
+    get got gets getting go goes going gone know tell want wanted like wondering wonder question
+    quick anyone someone something anything thing things one ones much many""".split()
+)
+QUESTION_WORDS = frozenset("how what when where who why which whose whether".split())
+NEGATIONS = frozenset("not no never without none nothing neither nor".split())
+
+_DASHES = dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"), "-")
+_QUOTES = dict.fromkeys(map(ord, "\u2018\u2019\u201a\u201b\u2032\u02bc\uff07`\u00b4"), "'")
+_QUOTES.update(dict.fromkeys(map(ord, "\u201c\u201d\u201e\u201f\u2033\uff02"), '"'))
+_ESCAPES = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[PX^_][^\x1b]*(?:\x1b\\)?|[@-Z\\-_])|\x9b[0-?]*[ -/]*[@-~]")
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+_WORD = re.compile(r"[a-z0-9]+(?:['\-][a-z0-9]+)*")
+_IZE = re.compile(r"^([a-z]{3,})(iz|yz)(e|es|ed|ing|ation|ations|er|ers)$")
+
+
+def clean(text: str) -> str:
+    """Drop terminal escape sequences and control characters; keep newlines and tabs as spaces."""
+    text = _ESCAPES.sub("", text)
+    text = text.replace("\t", " ").replace("\r", " ")
+    return _CONTROLS.sub("", text)
+
+
+def fold(text: str) -> str:
+    """Unicode-normalise, unify quotes and dashes, lowercase: the text all matching starts from."""
+    text = unicodedata.normalize("NFKC", clean(text)).translate(_DASHES).translate(_QUOTES)
+    text = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
+    return text.lower()
+
+
+def words(text: str) -> list[str]:
+    """Split folded text into words; apostrophes go ("don't" -> "dont"), hyphens split or join.
+
+    A hyphenated word whose parts hold a digit or are one or two letters long is one word
+    ("pd-l1" -> "pdl1", "t-cell" -> "tcell"); others split ("fast-growing" -> "fast", "growing").
+    """
+    out: list[str] = []
+    for match in _WORD.finditer(fold(text)):
+        word = match.group().replace("'", "")
+        if "-" not in word:
+            out.append(word)
+            continue
+        parts = [p for p in word.split("-") if p]
+        if any(any(c.isdigit() for c in p) and any(c.isalpha() for c in p) for p in parts) or any(
+            len(p) <= 2 and p.isalpha() for p in parts
+        ):
+            out.append("".join(parts))
+        else:
+            out.extend(parts)
+    return out
+
+
+def uk_spelling(word: str, spelling: dict[str, str]) -> str:
+    """US and variant spellings to the article's British ones (tumor -> tumour, -ize -> -ise)."""
+    mapped = spelling.get(word)
+    if mapped:
+        return mapped
+    match = _IZE.match(word)
+    if match:
+        return match.group(1) + ("is" if match.group(2) == "iz" else "ys") + match.group(3)
+    return word
+
+
+def deletes(word: str) -> set[str]:
+    """Every string one deletion away from word (the symmetric-delete typo index)."""
+    return {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
+class Stemmer:
+    """nltk's English Snowball stemmer behind a memo; nltk is imported only on a memo miss."""
+
+    def __init__(self, memo: dict[str, str] | None = None) -> None:
+        self.memo: dict[str, str] = dict(memo or {})
+        self._stem: Callable[[str], str] | None = None
+
+    def __call__(self, word: str) -> str:
+        stem = self.memo.get(word)
+        if stem is None:
+            if self._stem is None:
+                from nltk.stem.snowball import EnglishStemmer
+
+                self._stem = EnglishStemmer().stem
+            stem = self.memo[word] = self._stem(word)
+        return stem
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """Patients' words mapped onto the article's: spellings, lay terms, and neutral words."""
+
+    spelling: dict[str, str] = field(default_factory=dict)
+    terms: dict[tuple[str, ...], tuple[str, ...]] = field(default_factory=dict)
+    neutral: frozenset[str] = frozenset()
+
+    @property
+    def longest_term(self) -> int:
+        return max((len(key) for key in self.terms), default=1)
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """What the tokeniser made of a question: the BM25 query and the words it could not place."""
+
+    tokens: tuple[str, ...]
+    content: tuple[str, ...]
+    unknown: tuple[str, ...]
+    corrected: tuple[tuple[str, str], ...] = ()
+    expanded: tuple[str, ...] = ()
+    negated: bool = False
+
+
+class Tokeniser:
+    """Turns text into BM25 tokens; knows the corpus vocabulary to repair typos and spot unknowns."""
+
+    def __init__(self, lexicon: Lexicon | None = None, stemmer: Stemmer | None = None) -> None:
+        self.lexicon = lexicon or Lexicon()
+        self.stem = stemmer or Stemmer()
+        self.vocabulary: frozenset[str] = frozenset()
+        self.compounds: dict[tuple[str, str], str] = {}
+        self._known_words: dict[str, str] = {}
+        self._typo_index: dict[str, set[str]] = {}
+        self._lexicon_words = frozenset(w for key in self.lexicon.terms for w in key)
+
+    # -- passages -------------------------------------------------------------------------
+    def tokens(self, text: str) -> list[str]:
+        """Tokens of a passage (or heading): the same pipeline a question goes through."""
+        return list(self.analyse(text).tokens)
+
+    def learn(self, texts: Iterable[str]) -> None:
+        """Record the corpus vocabulary: stems, surface words for typo repair, and compounds."""
+        vocabulary: set[str] = set()
+        known: dict[str, str] = {}
+        compounds: dict[tuple[str, str], str] = {}
+        for text in texts:
+            for raw in _WORD.findall(fold(text)):
+                word = raw.replace("'", "")
+                if "-" in word:
+                    parts = [p for p in word.split("-") if p]
+                    if len(parts) == 2:
+                        joined = "".join(parts)
+                        compounds[(parts[0], parts[1])] = joined
+            for word in words(text):
+                word = uk_spelling(word, self.lexicon.spelling)
+                if word in STOPWORDS or word.isdigit():
+                    continue
+                stem = self.stem(word)
+                vocabulary.add(stem)
+                known[word] = stem
+        self.vocabulary = frozenset(vocabulary)
+        self.compounds = compounds
+        self._known_words = known
+        typo_targets = set(known) | set(self.lexicon.spelling) | self._lexicon_words
+        index: dict[str, set[str]] = {}
+        for word in typo_targets:
+            if len(word) >= 5 and word.isalpha():
+                index.setdefault(word, set()).add(word)
+                for variant in deletes(word):
+                    index.setdefault(variant, set()).add(word)
+        self._typo_index = index
+
+    # -- questions -------------------------------------------------------------------------
+    def repair(self, word: str) -> str | None:
+        """The one known word a single typo away from word, if there is exactly one."""
+        if len(word) < 5 or not word.isalpha():
+            return None
+        candidates = set(self._typo_index.get(word, ()))
+        for variant in deletes(word):
+            candidates |= self._typo_index.get(variant, set())
+        candidates.discard(word)
+        if len(word) < 6:  # short words: only a missing, extra or swapped letter, no substitution
+            candidates = {c for c in candidates if len(c) != len(word) or sorted(c) == sorted(word)}
+        if len(candidates) == 1:
+            return candidates.pop()
+        return None
+
+    def analyse(self, text: str) -> "Analysis":
+        """Everything retrieval and the answer decision need from one text."""
+        raw = words(text)
+        spelling = self.lexicon.spelling
+        corrected: list[tuple[str, str]] = []
+        fixed: list[str] = []
+        for word in raw:
+            if not self._word_known(word):
+                repaired = self.repair(word)
+                if repaired:
+                    corrected.append((word, repaired))
+                    word = repaired
+            fixed.append(uk_spelling(word, spelling))
+        expanded: list[str] = []
+        covered: set[int] = set()
+        longest = self.lexicon.longest_term
+        i = 0
+        while i < len(fixed):
+            for size in range(min(longest, len(fixed) - i), 0, -1):
+                key = tuple(fixed[i : i + size])
+                target = self.lexicon.terms.get(key)
+                if target is not None:
+                    expanded.extend(target)
+                    covered.update(range(i, i + size))
+                    i += size - 1
+                    break
+            i += 1
+        tokens: list[str] = []
+        content: list[str] = []
+        unknown: list[str] = []
+        sequence = [(w, idx in covered) for idx, w in enumerate(fixed)] + [(w, True) for w in expanded]
+        previous: str | None = None
+        for word, from_lexicon in sequence:
+            if previous is not None and (previous, word) in self.compounds:
+                joined = self.compounds[(previous, word)]
+                tokens[-1] = self.stem(joined)
+                previous = None
+                continue
+            previous = word
+            if word in STOPWORDS or word in QUESTION_WORDS or word in NEGATIONS or word.isdigit():
+                continue
+            stem = self.stem(word)
+            tokens.append(stem)
+            if from_lexicon or word in self.lexicon.neutral:
+                continue
+            content.append(word)
+            if stem not in self.vocabulary:
+                unknown.append(word)
+        negated = any(w in NEGATIONS for w in fixed)
+        return Analysis(tuple(tokens), tuple(content), tuple(unknown), tuple(corrected), tuple(expanded), negated)
+
+    def _word_known(self, word: str) -> bool:
+        if word in STOPWORDS or word in QUESTION_WORDS or word in NEGATIONS or word in self.lexicon.neutral:
+            return True
+        if word in self._known_words or word in self.lexicon.spelling:
+            return True
+        if word in self._lexicon_words:
+            return True
+        if not word.isalpha():
+            return True
+        return self.stem(uk_spelling(word, self.lexicon.spelling)) in self.vocabulary
