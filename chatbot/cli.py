@@ -26,6 +26,13 @@ def build_parser() -> argparse.ArgumentParser:
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--ask", metavar="QUESTION", help="answer one question and exit")
     mode.add_argument("--batch", metavar="FILE", help="answer one question per line of FILE ('-' for standard input)")
+    mode.add_argument("--kiosk", action="store_true", help="full-screen clinic kiosk (needs KIOSK_STAFF_PIN)")
+    mode.add_argument("--check-faq", metavar="PATH", nargs="?", const="", default=None,
+                      help="check every question of the staff FAQ (default data/faq.yaml)")
+    parser.add_argument("--idle-seconds", type=int, default=120, metavar="N",
+                        help="kiosk: seconds without a key before the screen is wiped (default 120)")
+    parser.add_argument("--format", choices=("text", "json", "junit"), default="text",
+                        help="--check-faq report format (default text)")
     parser.add_argument("--json", action="store_true", help="print replies as JSON objects, one a line")
     parser.add_argument("--root", metavar="DIR", type=Path, help=argparse.SUPPRESS)
     return parser
@@ -44,9 +51,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if args.batch is not None:
         return run_batch(engine, args.batch, as_json=args.json)
+    if args.check_faq is not None:
+        from .faq import run_check
+
+        return run_check(engine, Path(args.check_faq) if args.check_faq else _root(args) / "data" / "faq.yaml", args.format)
+    if args.kiosk:
+        from .kiosk import run_kiosk
+
+        return run_kiosk(engine, idle_seconds=args.idle_seconds, faq_path=_root(args) / "data" / "faq.yaml")
     from .chat import run_chat
 
     return run_chat(engine)
+
+
+def _root(args) -> Path:
+    from .engine import ROOT
+
+    return args.root or ROOT
 
 
 def _engine(args):
