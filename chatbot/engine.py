@@ -28,6 +28,11 @@ ROOT = Path(__file__).resolve().parent.parent
 MAX_QUESTION_CHARS = 1000  # longer messages are answered from their start, with a note
 URGENT_SECTION_WORDS = ("side effect",)  # urgent replies may quote a section whose heading says this
 SHORT_ANSWER_WORDS = 80  # a longer passage is shown as its best sentences
+SECTION_WEIGHT = 0.5  # how much the whole section's BM25 score adds to a passage's own
+HEADING_REPEAT = 1  # how many times a passage's heading counts among its words
+COMPANION_SHARE = 0.75  # a same-section runner-up this close to the best passage is shown with it
+COMPANION_MAX_WORDS = 130  # but only while the two stay short enough to read at a glance
+LEAD_TOLERANCE = 1.0  # a passage this close to the best one of its section, and earlier, is preferred
 
 
 @dataclass(frozen=True)
@@ -58,12 +63,14 @@ class Engine:
     """One engine answers every interface, so the chat, kiosk, batch and FAQ check agree."""
 
     def __init__(self, articles: Sequence[Article], passages: Sequence[Passage], tokeniser: Tokeniser,
-                 index: InvertedBM25, passage_tokens: Sequence[Sequence[str]], triage: Triage,
-                 smalltalk: SmallTalk) -> None:
+                 index: InvertedBM25, section_index: InvertedBM25, section_of: Sequence[int],
+                 passage_tokens: Sequence[Sequence[str]], triage: Triage, smalltalk: SmallTalk) -> None:
         self.articles = tuple(articles)
         self.passages = tuple(passages)
         self.tokeniser = tokeniser
         self.index = index
+        self.section_index = section_index
+        self.section_of = list(section_of)
         self.passage_terms = [frozenset(tokens) for tokens in passage_tokens]
         self.triage = triage
         self.smalltalk = smalltalk
@@ -84,9 +91,17 @@ class Engine:
         passages = [p for article in articles for p in chunk(article)]
         tokeniser = Tokeniser(lexicon)
         tokeniser.learn(f"{p.section}\n{p.text}" for p in passages)
-        passage_tokens = [tokeniser.tokens(f"{p.section}\n{p.text}") for p in passages]
+        passage_tokens = [tokeniser.tokens(f"{p.section}\n" * HEADING_REPEAT + p.text) for p in passages]
         index = InvertedBM25.from_tokens(passage_tokens)
-        return cls(articles, passages, tokeniser, index, passage_tokens, triage, smalltalk)
+        section_keys: dict[tuple[str, str], int] = {}
+        section_of = [section_keys.setdefault((p.source, p.section), len(section_keys)) for p in passages]
+        section_tokens: list[list[str]] = [[] for _ in section_keys]
+        for (source, heading), number in section_keys.items():
+            section_tokens[number].extend(tokeniser.tokens(heading))
+        for passage_number, number in enumerate(section_of):
+            section_tokens[number].extend(tokeniser.tokens(passages[passage_number].text))
+        section_index = InvertedBM25.from_tokens(section_tokens)
+        return cls(articles, passages, tokeniser, index, section_index, section_of, passage_tokens, triage, smalltalk)
 
     # -- the flow of one question -------------------------------------------------------------
     def answer(self, question: str) -> Reply:
@@ -112,13 +127,25 @@ class Engine:
         if not ranked or confidence < 0.5:
             return Reply(question, "no_answer", self._no_answer_text(), confidence=confidence, notes=notes)
         best = ranked[0]
-        body = self._passage_text(best.passage, analysis)
+        body = self._answer_body(ranked, analysis)
         answer = self._with_notes(f"{body}\n\n{self.source_line(best.passage)}", notes)
         return Reply(question, "answer", answer, self._citations(ranked), confidence, best.passage.title, notes=notes)
 
     def retrieve(self, analysis: Analysis, n: int = 5) -> list[Scored]:
         """The best passages for a question, best first, with their coverage of the question."""
-        hits = self.index.top(analysis.tokens, n)
+        own = self.index.scores(analysis.tokens)
+        sections = self.section_index.scores(analysis.tokens)
+        combined = {i: score + SECTION_WEIGHT * sections.get(self.section_of[i], 0.0) for i, score in own.items()}
+        ranked = sorted(combined.items(), key=lambda item: (-item[1], item[0]))[:n]
+        if ranked:
+            # A question about a section as a whole scores its passages almost alike: the section's
+            # earlier passage, which introduces it, answers it better than a later detail.
+            best, best_score = ranked[0]
+            lead = min((i for i, score in ranked if self.section_of[i] == self.section_of[best]
+                        and score >= LEAD_TOLERANCE * best_score), key=lambda i: self.passages[i].position)
+            if lead != best:
+                ranked.sort(key=lambda item: item[0] != lead)
+        hits = [Hit(i, score) for i, score in ranked]
         weights = self._query_weights(analysis.tokens)
         total = sum(weights.values()) or 1.0
         scored = []
@@ -165,6 +192,19 @@ class Engine:
     @staticmethod
     def _is_urgent_section(heading: str) -> bool:
         return any(word in heading.lower() for word in URGENT_SECTION_WORDS)
+
+    def _answer_body(self, ranked: Sequence[Scored], analysis: Analysis) -> str:
+        """The best passage; with a close runner-up from the same section, both, in reading order."""
+        best = ranked[0]
+        shown = [best.passage]
+        for other in ranked[1:]:
+            if (other.passage.section == best.passage.section and other.passage.source == best.passage.source
+                    and other.hit.score >= COMPANION_SHARE * best.hit.score
+                    and len(best.passage.text.split()) + len(other.passage.text.split()) <= COMPANION_MAX_WORDS):
+                shown.append(other.passage)
+                break
+        shown.sort(key=lambda p: p.position)
+        return "\n".join(self._passage_text(p, analysis) for p in shown)
 
     def _passage_text(self, passage: Passage, analysis: Analysis) -> str:
         """The passage, or its best sentences in their order when it is long."""

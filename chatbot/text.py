@@ -25,7 +25,7 @@ STOPWORDS = frozenset(
     im ive id youre thats theres whats hows whos dont doesnt didnt cant isnt wont arent wasnt
     hi hello please thanks thank hey ok okay oh um uh ah yes yeah just really quite
     get got gets getting go goes going gone know tell want wanted like wondering wonder question
-    quick anyone someone something anything thing things one ones much many""".split()
+    quick anyone someone something anything thing things one ones much many need needs needed""".split()
 )
 QUESTION_WORDS = frozenset("how what when where who why which whose whether".split())
 NEGATIONS = frozenset("not no never without none nothing neither nor".split())
@@ -174,7 +174,7 @@ class Tokeniser:
         self.vocabulary = frozenset(vocabulary)
         self.compounds = compounds
         self._known_words = known
-        typo_targets = set(known) | set(self.lexicon.spelling) | self._lexicon_words
+        typo_targets = set(known) | set(self.lexicon.spelling) | self._lexicon_words | self.lexicon.neutral | STOPWORDS
         index: dict[str, set[str]] = {}
         for word in typo_targets:
             if len(word) >= 5 and word.isalpha():
@@ -197,6 +197,26 @@ class Tokeniser:
         if len(candidates) == 1:
             return candidates.pop()
         return None
+
+    def related_stem(self, word: str, stem: str) -> str:
+        """A corpus stem of the same word family the stemmer did not join (interfere ~ interfering).
+
+        The longest corpus stem of five letters or more that the word starts with, else a corpus
+        word that starts with the word's own stem of six letters or more; otherwise the stem itself.
+        """
+        if len(word) < 6 or not word.isalpha():
+            return stem
+        best = ""
+        for candidate in self.vocabulary:
+            if len(candidate) >= 5 and len(candidate) > len(best) and word.startswith(candidate):
+                best = candidate
+        if best:
+            return best
+        if len(stem) >= 6:
+            for surface in sorted(self._known_words):
+                if surface.startswith(stem):
+                    return self._known_words[surface]
+        return stem
 
     def analyse(self, text: str) -> "Analysis":
         """Everything retrieval and the answer decision need from one text."""
@@ -228,7 +248,8 @@ class Tokeniser:
         tokens: list[str] = []
         content: list[str] = []
         unknown: list[str] = []
-        sequence = [(w, idx in covered) for idx, w in enumerate(fixed)] + [(w, True) for w in expanded]
+        # Words a lexicon term covers are replaced by the article words it maps them to.
+        sequence = [(w, False) for idx, w in enumerate(fixed) if idx not in covered] + [(w, True) for w in expanded]
         previous: str | None = None
         for word, from_lexicon in sequence:
             if previous is not None and (previous, word) in self.compounds:
@@ -240,6 +261,8 @@ class Tokeniser:
             if word in STOPWORDS or word in QUESTION_WORDS or word in NEGATIONS or word.isdigit():
                 continue
             stem = self.stem(word)
+            if stem not in self.vocabulary and not from_lexicon:
+                stem = self.related_stem(word, stem)
             tokens.append(stem)
             if from_lexicon or word in self.lexicon.neutral:
                 continue
