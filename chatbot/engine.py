@@ -32,6 +32,13 @@ SECTION_WEIGHT = 0.5  # how much the whole section's BM25 score adds to a passag
 HEADING_REPEAT = 1  # how many times a passage's heading counts among its words
 COMPANION_SHARE = 0.75  # a same-section runner-up this close to the best passage is shown with it
 COMPANION_MAX_WORDS = 130  # but only while the two stay short enough to read at a glance
+ANSWER_THRESHOLD = 0.5  # below this confidence the reply is an honest no_answer
+# The confidence model's weights (see Engine.confidence).
+CONFIDENCE_BIAS = -5.4
+CONFIDENCE_UNKNOWN = -3.5
+CONFIDENCE_COVERAGE = 1.8
+CONFIDENCE_SCORE = 3.1
+CONFIDENCE_KNOWN = 0.65
 LEAD_TOLERANCE = 1.0  # a passage this close to the best one of its section, and earlier, is preferred
 
 
@@ -124,7 +131,7 @@ class Engine:
             return Reply(question, "smalltalk", reply, notes=notes)
         ranked = self.retrieve(analysis)
         confidence = self.confidence(analysis, ranked)
-        if not ranked or confidence < 0.5:
+        if not ranked or confidence < ANSWER_THRESHOLD:
             return Reply(question, "no_answer", self._no_answer_text(), confidence=confidence, notes=notes)
         best = ranked[0]
         body = self._answer_body(ranked, analysis)
@@ -162,13 +169,19 @@ class Engine:
         return weights
 
     def confidence(self, analysis: Analysis, ranked: Sequence[Scored]) -> float:
-        """Calibrated belief (0-1) that the top passage answers the question."""
+        """Calibrated belief (0-1) that the top passage answers the question.
+
+        A logistic model over four signals, fitted on labelled patient questions (in scope and
+        out of scope): content words the corpus never uses (a strong "no"), the share of the
+        question's weight the passage holds, its score, and how many content words it knows.
+        """
         if not ranked:
             return 0.0
         top = ranked[0]
         unknown = len(analysis.unknown)
         known = max(len(analysis.content) - unknown, 0)
-        z = -2.0 + 5.0 * top.coverage + 0.25 * top.hit.score - 1.6 * unknown + 0.3 * known
+        z = (CONFIDENCE_BIAS + CONFIDENCE_UNKNOWN * unknown + CONFIDENCE_COVERAGE * top.coverage
+             + CONFIDENCE_SCORE * math.log1p(top.hit.score) + CONFIDENCE_KNOWN * known)
         return 1.0 / (1.0 + math.exp(-z))
 
     # -- reply texts -----------------------------------------------------------------------------

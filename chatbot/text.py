@@ -25,7 +25,7 @@ STOPWORDS = frozenset(
     im ive id youre thats theres whats hows whos dont doesnt didnt cant isnt wont arent wasnt
     hi hello please thanks thank hey ok okay oh um uh ah yes yeah just really quite
     get got gets getting go goes going gone know tell want wanted like wondering wonder question
-    quick anyone someone something anything thing things one ones much many need needs needed""".split()
+    quick anyone someone something anything thing things one ones much many need needs needed theyll youll itll youve theyve weve wed youd theyd hes shes""".split()
 )
 QUESTION_WORDS = frozenset("how what when where who why which whose whether".split())
 NEGATIONS = frozenset("not no never without none nothing neither nor".split())
@@ -84,6 +84,20 @@ def uk_spelling(word: str, spelling: dict[str, str]) -> str:
     if match:
         return match.group(1) + ("is" if match.group(2) == "iz" else "ys") + match.group(3)
     return word
+
+
+def one_edit_apart(a: str, b: str) -> bool:
+    """True when b is a away by one deleted, inserted or changed letter, or two swapped neighbours."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) > len(b):
+        a, b = b, a
+    if len(a) < len(b):
+        return any(b[:i] + b[i + 1 :] == a for i in range(len(b)))
+    diffs = [i for i in range(len(a)) if a[i] != b[i]]
+    if len(diffs) == 1:
+        return True
+    return len(diffs) == 2 and diffs[1] == diffs[0] + 1 and a[diffs[0]] == b[diffs[1]] and a[diffs[1]] == b[diffs[0]]
 
 
 def deletes(word: str) -> set[str]:
@@ -191,7 +205,7 @@ class Tokeniser:
         candidates = set(self._typo_index.get(word, ()))
         for variant in deletes(word):
             candidates |= self._typo_index.get(variant, set())
-        candidates.discard(word)
+        candidates = {c for c in candidates if one_edit_apart(word, c)}
         if len(word) < 6:  # short words: only a missing, extra or swapped letter, no substitution
             candidates = {c for c in candidates if len(c) != len(word) or sorted(c) == sorted(word)}
         if len(candidates) == 1:
@@ -250,14 +264,7 @@ class Tokeniser:
         unknown: list[str] = []
         # Words a lexicon term covers are replaced by the article words it maps them to.
         sequence = [(w, False) for idx, w in enumerate(fixed) if idx not in covered] + [(w, True) for w in expanded]
-        previous: str | None = None
-        for word, from_lexicon in sequence:
-            if previous is not None and (previous, word) in self.compounds:
-                joined = self.compounds[(previous, word)]
-                tokens[-1] = self.stem(joined)
-                previous = None
-                continue
-            previous = word
+        for word, from_lexicon in self._join_compounds(sequence):
             if word in STOPWORDS or word in QUESTION_WORDS or word in NEGATIONS or word.isdigit():
                 continue
             stem = self.stem(word)
@@ -271,6 +278,21 @@ class Tokeniser:
                 unknown.append(word)
         negated = any(w in NEGATIONS for w in fixed)
         return Analysis(tuple(tokens), tuple(content), tuple(unknown), tuple(corrected), tuple(expanded), negated)
+
+    def _join_compounds(self, sequence: list[tuple[str, bool]]) -> list[tuple[str, bool]]:
+        """Join neighbours the corpus writes as one word: "pd l1" -> "pdl1", "multi disciplinary"."""
+        out: list[tuple[str, bool]] = []
+        for word, from_lexicon in sequence:
+            if out and out[-1][1] == from_lexicon:
+                previous = out[-1][0]
+                joined = self.compounds.get((previous, word))
+                if joined is None and previous + word in self._known_words:
+                    joined = previous + word
+                if joined is not None:
+                    out[-1] = (joined, from_lexicon)
+                    continue
+            out.append((word, from_lexicon))
+        return out
 
     def _word_known(self, word: str) -> bool:
         if word in STOPWORDS or word in QUESTION_WORDS or word in NEGATIONS or word in self.lexicon.neutral:
