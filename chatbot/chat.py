@@ -1,15 +1,40 @@
-"""The plain terminal chat, the prompt-toolkit way (see examples/tutorial/sqlite-cli.py)."""
+"""The plain terminal chat, the prompt-toolkit way (see examples/tutorial/sqlite-cli.py).
+
+The loop receives the function that reads a line (``prompt``), the function that answers a
+question (``answer``) and the function that shows text (``echo``), so tests can drive it with
+scripted input and a stub answerer and compare the exact transcript (the pattern of llm's
+tests/test_chat.py). With none given, it reads with a prompt-toolkit ``PromptSession`` that keeps
+its history in memory only, answers with the engine, and prints.
+
+Commands: help, topics, more, source, quit (or exit). Ctrl-C clears the line, Ctrl-D leaves.
+"""
 
 from __future__ import annotations
 
+import io
+import os
 import shutil
+import sys
 import textwrap
+from dataclasses import dataclass
 from typing import Callable
 
-BANNER = (
-    "Immunotherapy questions, answered from one trusted article.\n"
-    "General information only, not medical advice. In an emergency call 999."
-)
+from .text import clean
+
+DISCLAIMER = "General information from one article, not medical advice. In an emergency call 999."
+BANNER = "Immunotherapy questions, answered from one trusted article.\n" + DISCLAIMER
+PROMPT = "You: "
+GOODBYE = "Goodbye. Take care."
+URGENT_HEADING = "URGENT - please read first"
+URGENT_RULE_CHAR = "!"
+URGENT_STYLE = "bold ansired"
+MIN_WIDTH = 20
+MAX_RULE = 60
+QUIT = frozenset({"quit", "exit", "bye", "q"})
+COMMANDS = frozenset({"help", "topics", "more", "source"}) | QUIT
+SECTION_END = "That is the end of \u201c{section}\u201d. Type 'topics' to see the other sections, or ask another question."
+NOTHING_YET = "There is no answer to continue yet. Ask a question first, then type '{command}'."
+FAILED = "Sorry, something went wrong with that question. Please try again, or ask your care team."
 
 
 def wrap(text: str, width: int) -> str:
@@ -21,23 +46,220 @@ def wrap(text: str, width: int) -> str:
     return "\n".join(out)
 
 
-def run_chat(engine, prompt: Callable[[str], str] | None = None, echo: Callable[[str], None] = print) -> int:
+def command_of(line: str) -> str | None:
+    """The chat command a line is ('help', 'more', ...), or None for a question."""
+    word = line.strip().lower().lstrip("/").rstrip(".!?").strip()
+    return word if word in COMMANDS else None
+
+
+def help_text(examples: list[str]) -> str:
+    lines = ["Type a question in your own words, for example:"]
+    lines += [f"- {q}" for q in examples]
+    lines += [
+        "",
+        "Commands:",
+        "- topics: the sections of the article I answer from",
+        "- more: the next part of the section of my last answer",
+        "- source: the whole section my last answer came from",
+        "- help: this help",
+        "- quit: leave (Ctrl-D leaves too; Ctrl-C clears the line)",
+        "",
+        DISCLAIMER,
+    ]
+    return "\n".join(lines)
+
+
+def banner_text(examples: list[str]) -> str:
+    lines = [BANNER, "", "You could ask, for example:"]
+    lines += [f"- {q}" for q in examples]
+    lines += ["", "Type 'help' for commands, 'quit' to leave."]
+    return "\n".join(lines)
+
+
+def topics_text(topics: list[tuple[str, list[str]]]) -> str:
+    lines = ["I answer from this article:" if len(topics) == 1 else "I answer from these articles:"]
+    for title, headings in topics:
+        lines.append(f"\u201c{title}\u201d")
+        lines += [f"- {h}" for h in headings]
+    lines += ["", "Ask about any of these in your own words."]
+    return "\n".join(lines)
+
+
+def urgent_block(text: str, width: int) -> str:
+    """An urgent reply framed by rules of '!' under a plain-text heading, readable without colour."""
+    rule = URGENT_RULE_CHAR * min(width, MAX_RULE)
+    return "\n".join([rule, URGENT_HEADING, rule, text, rule])
+
+
+@dataclass
+class _Place:
+    """Where 'more' and 'source' continue from: the section of the last reply with a citation."""
+
+    passage: object  # the last passage shown of that section
+    shown: str  # the reply text the patient saw
+
+
+class Chat:
+    """One chat session's state and its handling of one line; no terminal access of its own."""
+
+    def __init__(self, engine, answer: Callable[[str], object] | None = None) -> None:
+        self.engine = engine
+        self.answer = answer or engine.answer
+        self.place: _Place | None = None
+
+    def examples(self) -> list[str]:
+        return list(self.engine.example_questions())[:3]
+
+    def handle(self, line: str) -> tuple[str, str]:
+        """The text to show for one line and its kind ('answer', 'urgent', 'command', ...)."""
+        command = command_of(line)
+        if command == "help":
+            return help_text(self.examples()), "command"
+        if command == "topics":
+            return topics_text(self.engine.topics()), "command"
+        if command == "more":
+            return self.more(), "command"
+        if command == "source":
+            return self.source(), "command"
+        try:
+            reply = self.answer(line)
+        except Exception:  # a bad question must never end the chat
+            return FAILED, "no_answer"
+        self.remember(reply)
+        return reply.answer, reply.kind
+
+    def remember(self, reply) -> None:
+        """Keep the section of a reply with citations; an honest no-answer forgets it."""
+        citations = getattr(reply, "citations", ())
+        if citations:
+            passage = self._passage(citations[0].passage)
+            if passage is not None:
+                self.place = _Place(self._last_shown(passage, reply.answer), reply.answer)
+                return
+        if reply.kind == "no_answer":
+            self.place = None
+
+    def _passage(self, passage_id: str):
+        for passage in self.engine.passages:
+            if passage.id == passage_id:
+                return passage
+        return None
+
+    def _last_shown(self, passage, shown: str):
+        """The last passage of the cited section whose text the reply showed (a reply may show two)."""
+        last = passage
+        for other in self.engine.section_passages(passage):
+            if other.position > last.position and other.text in shown:
+                last = other
+        return last
+
+    def more(self) -> str:
+        if self.place is None:
+            return NOTHING_YET.format(command="more")
+        current = self.place.passage
+        later = [p for p in self.engine.section_passages(current) if p.position > current.position]
+        if not later:
+            return SECTION_END.format(section=current.section)
+        following = later[0]
+        self.place = _Place(following, following.text)
+        return f"{following.text}\n\n{self.engine.source_line(following)}"
+
+    def source(self) -> str:
+        if self.place is None:
+            return NOTHING_YET.format(command="source")
+        passages = self.engine.section_passages(self.place.passage)
+        heading = passages[0].section
+        body = "\n\n".join(p.text for p in passages)
+        return f"{heading}\n{'-' * min(len(heading), MAX_RULE)}\n{body}\n\n{self.engine.source_line(passages[0])}"
+
+
+def _colour_wanted() -> bool:
+    return "NO_COLOR" not in os.environ and sys.stdout.isatty()
+
+
+def _default_echo(colour: bool) -> Callable[[str, str], None]:
+    """Print plain text, or styled through prompt-toolkit when colour is wanted."""
+
+    def echo(text: str, style: str = "") -> None:
+        if colour and style:
+            from prompt_toolkit import print_formatted_text
+            from prompt_toolkit.formatted_text import FormattedText
+
+            print_formatted_text(FormattedText([(style, text)]))
+        else:
+            print(text, flush=True)
+
+    return echo
+
+
+def _line_reader() -> Callable[[str], str]:
+    """Read lines from a stdin that is not a terminal (a pipe or file), with no line editing."""
+    stream = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace")
+
+    def ask(message: str) -> str:
+        print(message, end="", flush=True)
+        line = stream.readline()
+        if not line:
+            print(flush=True)
+            raise EOFError
+        return line.rstrip("\n")
+
+    return ask
+
+
+def _session_prompt() -> Callable[[str], str]:
     from prompt_toolkit import PromptSession
     from prompt_toolkit.history import InMemoryHistory
 
-    session = PromptSession(history=InMemoryHistory())
-    ask = prompt or session.prompt
-    echo(BANNER)
+    session = PromptSession(history=InMemoryHistory(), enable_history_search=False, mouse_support=False)
+    return session.prompt
+
+
+def run_chat(engine, prompt: Callable[[str], str] | None = None, echo: Callable[[str], None] | None = None,
+             answer: Callable[[str], object] | None = None, width: int | None = None) -> int:
+    """Run the chat until quit or Ctrl-D; return the exit status (0).
+
+    prompt: reads one line (default: a PromptSession with in-memory history; plain line reads
+    when standard input is not a terminal). echo: shows one block of text (default: print, with
+    colour for urgent replies on a terminal unless NO_COLOR is set). answer: the answering
+    function (default engine.answer). width: wrap width (default: the terminal's, read each time).
+    """
+    if echo is None:
+        styled = _default_echo(_colour_wanted())
+    else:
+        styled = lambda text, style="": echo(text)  # noqa: E731 - tests' echo takes plain text only
+    if prompt is None:
+        prompt = _session_prompt() if sys.stdin.isatty() and sys.stdout.isatty() else _line_reader()
+    chat = Chat(engine, answer)
+
+    def columns() -> int:
+        size = width or shutil.get_terminal_size((80, 24)).columns - 1
+        return max(size, MIN_WIDTH)
+
+    def show(text: str, style: str = "") -> None:
+        styled(wrap(clean(text), columns()), style)
+
+    show(banner_text(chat.examples()))
     while True:
         try:
-            question = ask("You: ")
-        except KeyboardInterrupt:
+            line = prompt(PROMPT)
+        except KeyboardInterrupt:  # Ctrl-C: the line is dropped, the chat goes on
             continue
-        except EOFError:
+        except EOFError:  # Ctrl-D
             break
-        if question.strip().lower() in {"quit", "exit"}:
+        if not line.strip():
+            continue
+        if command_of(line) in QUIT:
             break
-        reply = engine.answer(question)
-        echo(wrap(reply.answer, max(shutil.get_terminal_size().columns - 1, 20)))
-    echo("Goodbye. Take care.")
+        try:
+            text, kind = chat.handle(line)
+        except KeyboardInterrupt:  # Ctrl-C while answering: drop this question
+            continue
+        if kind == "urgent":
+            show_width = columns()
+            styled(urgent_block(wrap(clean(text), show_width), show_width), URGENT_STYLE)
+        else:
+            show(text)
+        styled("", "")
+    show(GOODBYE)
     return 0

@@ -26,6 +26,8 @@ def build_parser() -> argparse.ArgumentParser:
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--ask", metavar="QUESTION", help="answer one question and exit")
     mode.add_argument("--batch", metavar="FILE", help="answer one question per line of FILE ('-' for standard input)")
+    mode.add_argument("--build-index", action="store_true",
+                      help="build the index cache (staff: run after changing the corpus or data files)")
     mode.add_argument("--kiosk", action="store_true", help="full-screen clinic kiosk (needs KIOSK_STAFF_PIN)")
     mode.add_argument("--check-faq", metavar="PATH", nargs="?", const="", default=None,
                       help="check every question of the staff FAQ (default data/faq.yaml)")
@@ -45,6 +47,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except DataError as exc:
         print(f"Cannot start: {exc}", file=sys.stderr)
         return 2
+    if args.build_index:
+        from .cache import cache_dir
+
+        print(f"Index ready: {len(engine.passages)} passages from {len(engine.articles)} article(s); cache in {cache_dir()}")
+        return 0
     if args.ask is not None:
         reply = engine.answer(args.ask)
         print(reply.to_json() if args.json else reply.answer)
@@ -73,7 +80,9 @@ def _root(args) -> Path:
 def _engine(args):
     from .engine import Engine, Paths
 
-    return Engine.load(Paths.under(args.root) if args.root else None)
+    # Interactive modes only read the index cache; tools run by staff and CI keep it fresh.
+    interactive = not (args.ask is not None or args.batch is not None or args.check_faq is not None or args.build_index)
+    return Engine.load(Paths.under(args.root) if args.root else None, cache="read" if interactive else "use")
 
 
 def _open_lines(name: str) -> TextIO:

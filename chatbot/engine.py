@@ -11,18 +11,20 @@ Example::
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Sequence
 
 from .bm25 import Hit, InvertedBM25
-from .corpus import Article, load_corpus
+from .corpus import Article, Block, Section, load_corpus
+from .errors import DataError
 from .lexicon import load_lexicon
 from .passages import Passage, chunk, split_sentences
 from .reply import Citation, Reply
 from .smalltalk import SmallTalk
 from .text import Analysis, Tokeniser, clean
 from .triage import Triage
+from .yamlfile import Located, read_yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 MAX_QUESTION_CHARS = 1000  # longer messages are answered from their start, with a note
@@ -81,16 +83,78 @@ class Engine:
         self.passage_terms = [frozenset(tokens) for tokens in passage_tokens]
         self.triage = triage
         self.smalltalk = smalltalk
+        self._documents: dict = {}
 
     @classmethod
-    def load(cls, paths: Paths | None = None) -> "Engine":
-        """Read the corpus and data files and build the index; DataError names any broken file."""
+    def load(cls, paths: Paths | None = None, cache: str = "use") -> "Engine":
+        """Read the corpus and data files and build the index; DataError names any broken file.
+
+        cache: "use" reads the index cache and writes it when missing or stale (--ask, --batch,
+        --check-faq, --build-index); "read" only reads it (the chat and the kiosk write nothing);
+        "off" neither reads nor writes.
+        """
+        if cache not in ("use", "read", "off"):
+            raise ValueError(f"cache must be 'use', 'read' or 'off', not {cache!r}")
         paths = paths or Paths.under()
+        corpus_files = sorted(paths.corpus.glob("*.md")) if paths.corpus.is_dir() else []
+        key = ""
+        if cache != "off":
+            from . import cache as index_cache
+
+            key = index_cache.cache_key([paths.lexicon, paths.triage, paths.smalltalk], corpus_files)
+            state = index_cache.read(key)
+            if state is not None:
+                try:
+                    return cls.from_state(state, paths)
+                except (KeyError, TypeError, ValueError, IndexError, DataError):
+                    pass  # a cache that does not fit is rebuilt, never trusted
         lexicon = load_lexicon(paths.lexicon)
-        triage = Triage.from_file(paths.triage)
-        smalltalk = SmallTalk.from_file(paths.smalltalk)
+        triage_doc = read_yaml(paths.triage)
+        smalltalk_doc = read_yaml(paths.smalltalk)
+        triage = Triage.from_document(triage_doc, paths.triage)
+        smalltalk = SmallTalk.from_document(smalltalk_doc, paths.smalltalk)
         articles = load_corpus(paths.corpus)
-        return cls.build(articles, lexicon, triage, smalltalk)
+        engine = cls.build(articles, lexicon, triage, smalltalk)
+        engine._documents = {"triage": triage_doc.data, "smalltalk": smalltalk_doc.data}
+        if cache == "use":
+            from . import cache as index_cache
+
+            index_cache.write(key, engine.to_state())
+        return engine
+
+    def to_state(self) -> dict:
+        """Everything built from the files, JSON-safe, for the index cache."""
+        return {
+            "articles": [asdict(article) for article in self.articles],
+            "passages": [asdict(passage) for passage in self.passages],
+            "tokeniser": self.tokeniser.to_state(),
+            "index": self.index.to_dict(),
+            "section_index": self.section_index.to_dict(),
+            "section_of": self.section_of,
+            "documents": self._documents,
+        }
+
+    @classmethod
+    def from_state(cls, state: dict, paths: Paths) -> "Engine":
+        """Rebuild an engine from to_state() output (the cache) without reading corpus or data files."""
+        articles = [
+            Article(a["source"], a["title"], a["author"], a["origin"], tuple(
+                Section(s["heading"], tuple(Block(**b) for b in s["blocks"]), s["line"]) for s in a["sections"]))
+            for a in state["articles"]
+        ]
+        passages = [Passage(**p) for p in state["passages"]]
+        index = InvertedBM25.from_dict(state["index"])
+        terms: list[list[str]] = [[] for _ in passages]
+        for term, postings in index.postings.items():
+            for number, _ in postings:
+                terms[number].append(term)
+        documents = state["documents"]
+        triage = Triage.from_document(Located(documents["triage"], None), paths.triage)
+        smalltalk = SmallTalk.from_document(Located(documents["smalltalk"], None), paths.smalltalk)
+        engine = cls(articles, passages, Tokeniser.from_state(state["tokeniser"]), index,
+                     InvertedBM25.from_dict(state["section_index"]), state["section_of"], terms, triage, smalltalk)
+        engine._documents = documents
+        return engine
 
     @classmethod
     def build(cls, articles: Sequence[Article], lexicon, triage: Triage, smalltalk: SmallTalk) -> "Engine":

@@ -9,7 +9,7 @@ from pathlib import Path
 from .errors import DataError
 from .text import STOPWORDS
 from .triage import normalise
-from .yamlfile import read_yaml
+from .yamlfile import Located, read_yaml
 
 
 @dataclass(frozen=True)
@@ -30,7 +30,11 @@ class SmallTalk:
 
     @classmethod
     def from_file(cls, path: Path | str) -> "SmallTalk":
-        doc = read_yaml(path)
+        return cls.from_document(read_yaml(path), path)
+
+    @classmethod
+    def from_document(cls, doc: Located, path: Path | str) -> "SmallTalk":
+        """Build from a parsed file (or its data kept in the index cache); errors name path and line."""
         data = doc.data
         if not isinstance(data, dict) or not isinstance(data.get("intents"), list):
             raise DataError(path, doc.line(), "the file must have an 'intents' list (and may have 'filler')")

@@ -100,6 +100,26 @@ def one_edit_apart(a: str, b: str) -> bool:
     return len(diffs) == 2 and diffs[1] == diffs[0] + 1 and a[diffs[0]] == b[diffs[1]] and a[diffs[1]] == b[diffs[0]]
 
 
+# Endings whose stems are worked out when the index is built, for each corpus word and stem.
+INFLECTIONS = ("", "s", "es", "ed", "d", "ing", "er", "ers", "ly", "e", "y", "ies", "ied", "ion", "ions",
+               "ation", "ations", "ment", "ments", "ness", "ive", "al", "ally", "ity", "able", "ful")
+# Words nltk's English stemmer treats as exceptions (their stem is not their start).
+SNOWBALL_SPECIAL_WORDS = ("dying", "lying", "tying", "skies", "skis", "idly", "gently", "ugly", "early",
+                          "only", "singly", "news", "howe", "atlas", "cosmos", "bias", "andes")
+MIN_STEM_START = 4  # shorter corpus stems are matched through the memo of their forms only
+
+
+def _is_function_word(word: str) -> bool:
+    return word in STOPWORDS or word in QUESTION_WORDS or word in NEGATIONS or word.isdigit()
+
+
+def _stem_starts(vocabulary: Iterable[str]) -> frozenset[str]:
+    """What a word must start with for its Snowball stem to be one of these stems."""
+    starts = {stem for stem in vocabulary if len(stem) >= MIN_STEM_START}
+    starts |= {stem[:-1] for stem in vocabulary if len(stem) > MIN_STEM_START and stem[-1] in "ei"}
+    return frozenset(starts)
+
+
 def deletes(word: str) -> set[str]:
     """Every string one deletion away from word (the symmetric-delete typo index)."""
     return {word[:i] + word[i + 1 :] for i in range(len(word))}
@@ -159,6 +179,7 @@ class Tokeniser:
         self._known_words: dict[str, str] = {}
         self._typo_index: dict[str, set[str]] = {}
         self._lexicon_words = frozenset(w for key in self.lexicon.terms for w in key)
+        self._stem_starts: frozenset[str] = frozenset()
 
     # -- passages -------------------------------------------------------------------------
     def tokens(self, text: str) -> list[str]:
@@ -176,11 +197,10 @@ class Tokeniser:
                 if "-" in word:
                     parts = [p for p in word.split("-") if p]
                     if len(parts) == 2:
-                        joined = "".join(parts)
-                        compounds[(parts[0], parts[1])] = joined
+                        compounds[(parts[0], parts[1])] = "".join(parts)
             for word in words(text):
                 word = uk_spelling(word, self.lexicon.spelling)
-                if word in STOPWORDS or word.isdigit():
+                if _is_function_word(word):
                     continue
                 stem = self.stem(word)
                 vocabulary.add(stem)
@@ -188,14 +208,75 @@ class Tokeniser:
         self.vocabulary = frozenset(vocabulary)
         self.compounds = compounds
         self._known_words = known
-        typo_targets = set(known) | set(self.lexicon.spelling) | self._lexicon_words | self.lexicon.neutral | STOPWORDS
+        self._prepare_stems()
+        self._index_typos()
+
+    def _prepare_stems(self) -> None:
+        """Stem, once, every word the lexicon names and the common forms of each corpus stem.
+
+        With these in the stem memo, and the rule that a Snowball stem is the start of its word
+        (give or take a final e or i), most questions are tokenised without importing nltk.
+        """
+        lexicon_words = set(self.lexicon.spelling) | set(self.lexicon.spelling.values()) | self._lexicon_words
+        for word in sorted(lexicon_words | self.lexicon.neutral | set(SNOWBALL_SPECIAL_WORDS)):
+            if word.isalpha():
+                self.stem(word)
+        for surface in sorted(self._known_words):
+            for suffix in INFLECTIONS:
+                self.stem(surface + suffix)
+                self.stem(self._known_words[surface] + suffix)
+        self._stem_starts = _stem_starts(self.vocabulary)
+
+    def _index_typos(self) -> None:
+        targets = set(self._known_words) | set(self.lexicon.spelling) | self._lexicon_words | self.lexicon.neutral | STOPWORDS
         index: dict[str, set[str]] = {}
-        for word in typo_targets:
+        for word in targets:
             if len(word) >= 5 and word.isalpha():
                 index.setdefault(word, set()).add(word)
                 for variant in deletes(word):
                     index.setdefault(variant, set()).add(word)
         self._typo_index = index
+
+    def stem_word(self, word: str) -> str:
+        """The word's Snowball stem, or the word itself when its stem cannot be a corpus stem.
+
+        A Snowball stem is the start of its word, give or take a final e or i (special words
+        aside, which are in the memo): a word that starts with no corpus stem cannot stem into
+        the corpus, so nltk need not be loaded to find out. The same rule runs with and without
+        the index cache, so replies are identical either way.
+        """
+        stem = self.stem.memo.get(word)
+        if stem is not None:
+            return stem
+        starts = self._stem_starts
+        if not any(word[:i] in starts for i in range(MIN_STEM_START, len(word) + 1)):
+            return word
+        return self.stem(word)
+
+    def to_state(self) -> dict:
+        """A JSON-safe form of everything learnt, for the index cache."""
+        return {
+            "spelling": self.lexicon.spelling,
+            "terms": [[list(k), list(v)] for k, v in self.lexicon.terms.items()],
+            "neutral": sorted(self.lexicon.neutral),
+            "vocabulary": sorted(self.vocabulary),
+            "compounds": [[a, b, joined] for (a, b), joined in self.compounds.items()],
+            "known": self._known_words,
+            "memo": self.stem.memo,
+        }
+
+    @classmethod
+    def from_state(cls, state: dict) -> "Tokeniser":
+        """Rebuild a learnt tokeniser from to_state() output without re-reading the corpus."""
+        lexicon = Lexicon(dict(state["spelling"]), {tuple(k): tuple(v) for k, v in state["terms"]},
+                          frozenset(state["neutral"]))
+        tokeniser = cls(lexicon, Stemmer(state["memo"]))
+        tokeniser.vocabulary = frozenset(state["vocabulary"])
+        tokeniser.compounds = {(a, b): joined for a, b, joined in state["compounds"]}
+        tokeniser._known_words = dict(state["known"])
+        tokeniser._stem_starts = _stem_starts(tokeniser.vocabulary)
+        tokeniser._index_typos()
+        return tokeniser
 
     # -- questions -------------------------------------------------------------------------
     def repair(self, word: str) -> str | None:
@@ -265,9 +346,9 @@ class Tokeniser:
         # Words a lexicon term covers are replaced by the article words it maps them to.
         sequence = [(w, False) for idx, w in enumerate(fixed) if idx not in covered] + [(w, True) for w in expanded]
         for word, from_lexicon in self._join_compounds(sequence):
-            if word in STOPWORDS or word in QUESTION_WORDS or word in NEGATIONS or word.isdigit():
+            if _is_function_word(word):
                 continue
-            stem = self.stem(word)
+            stem = self.stem_word(word)
             if stem not in self.vocabulary and not from_lexicon:
                 stem = self.related_stem(word, stem)
             tokens.append(stem)
@@ -303,4 +384,4 @@ class Tokeniser:
             return True
         if not word.isalpha():
             return True
-        return self.stem(uk_spelling(word, self.lexicon.spelling)) in self.vocabulary
+        return self.stem_word(uk_spelling(word, self.lexicon.spelling)) in self.vocabulary

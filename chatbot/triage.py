@@ -1,26 +1,62 @@
 """Urgent triage, run before any retrieval: emergencies, crises and new symptoms on treatment.
 
-The rules are data (data/triage.yaml) a clinic can edit. A message is read clause by clause;
-a rule's pattern counts unless a negation stands just before it ("I don't have chest pain") or
-the clause is framed as past, hypothetical or informational ("can it cause a cough?", "my dad
-had a stroke years ago", "what should I do if I get a fever"). Symptom rules also need the
-message to be a report about someone now ("I've had the runs since my infusion").
+The rules are data (data/triage.yaml) a clinic can edit. How a message is read:
+
+1. **Normalise**: fold case and Unicode, drop apostrophes ("can't" -> "cant"), then mend words:
+   the file's ``spellings`` (text-speak and known slips: "cnt" -> "cant", "diarhea" -> "diarrhoea")
+   and, for the words listed under ``typos``, any single slip (a letter missing, doubled or extra,
+   two letters swapped, or in long words one letter wrong: "siezure", "vomitting", "breth").
+2. **Idioms** (frame ``idiom``) are blanked out: "laughed so hard I couldn't breathe", "dying for a
+   cuppa", and fillers that only look negative ("not sure if", "I don't know why").
+3. The message is cut into sentences and clauses (at punctuation and "but", "although", ...).
+4. Each rule pattern is either a regular expression or ``{all: [A, B, ...], within: N}``: every
+   part in the same clause, in any order, at most N words apart ("my poo is black and tarry" and
+   "tarry black stools" are one pattern).
+5. A match does not count when
+   - a ``negation`` stands in the few words before it, or between the parts of an ``all`` pattern
+     ("I don't have chest pain", "my poo isn't black"); the look-back stops where a new subject
+     starts ("no fever and my chest hurts"); or a ``negation_after`` follows it ("my breathing is
+     fine");
+   - a ``hypothetical`` marker stands before it in its clause ("what should I do if I get a fever");
+   - its clause is ``informational`` ("can it cause a cough?", "I read that it can cause seizures");
+   - its clause is ``past`` ("my dad had a stroke years ago"), or its sentence is ``resolved`` ("I had
+     a rash but it cleared up"), unless the clause has a ``present`` marker ("now", "today", "since").
+   Rules marked ``always: true`` (crisis wording, calls for an ambulance) ignore the framing checks
+   (not negation): a person in crisis may well phrase it as a question.
+6. Symptom rules also need the message to be a ``report`` about someone now ("I've had the runs since
+   my infusion"), not a general remark.
+
+The most serious level found wins: crisis > emergency > symptom.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
+from itertools import permutations
 from pathlib import Path
 
 from .errors import DataError
 from .text import fold
-from .yamlfile import read_yaml
+from .yamlfile import Located, read_yaml
 
 LEVELS = ("crisis", "emergency", "symptom")
-FRAMES = ("negation", "past", "hypothetical", "informational", "report")
+FRAMES = (
+    "idiom", "negation", "negation_after", "past", "resolved", "present",
+    "hypothetical", "informational", "report",
+)
+KEYS = ("messages", "spellings", "typos", "frames", "rules")
 NEGATION_WINDOW = 5  # words before a match in which a negation cancels it
-_CLAUSES = re.compile(r"[!?;,:\n()]+|\.(?=\s|$)|\s(?:but|although|though|however|except|whereas)\s")
+AFTER_WINDOW = 40  # characters after a match searched by negation_after ("... is normal")
+DEFAULT_WITHIN = 4  # words allowed between the parts of an ``all`` pattern
+_SENTENCES = re.compile(r"[!?\n]+|\.(?=\s|$)")
+_CLAUSES = re.compile(r"[;,:()]+|\s(?:but|although|though|however|except|whereas|otherwise)\s")
+# Where a new subject starts, a negation before it no longer reaches forward ("no fever and my chest hurts").
+_NEW_SUBJECT = re.compile(
+    r".*\b(?:and|so|then|now|because|cos|plus) (?:i|im|ive|id|my|he|hes|his|she|shes|her|we|our|they|theyre|their|it|its|now)\b"
+)
+_WORD = re.compile(r"[a-z]+")
 
 
 @dataclass(frozen=True)
@@ -29,8 +65,8 @@ class Rule:
 
     name: str
     level: str
-    patterns: tuple[re.Pattern[str], ...]
-    always: bool = False  # counts even in an informational or hypothetical clause
+    patterns: tuple[tuple[re.Pattern[str], tuple[re.Pattern[str], ...]], ...]  # (pattern, parts of an all-pattern)
+    always: bool = False  # counts even in an informational, hypothetical or past clause
 
 
 @dataclass(frozen=True)
@@ -49,30 +85,96 @@ def normalise(text: str) -> str:
     return re.sub(r"[ ]+", " ", text).strip()
 
 
+class _Speller:
+    """Mends words before matching: fixed spellings, and single slips in the listed words."""
+
+    def __init__(self, spellings: dict[str, str], words: list[str]) -> None:
+        self.spellings = spellings
+        self.words = frozenset(words)
+        self.deleted: dict[str, list[tuple[str, int]]] = {}  # word minus one letter -> (word, position)
+        for word in self.words:
+            for i in range(len(word)):
+                self.deleted.setdefault(word[:i] + word[i + 1 :], []).append((word, i))
+        self.fix = lru_cache(maxsize=4096)(self._fix)
+
+    def _fix(self, token: str) -> str:
+        if token in self.spellings:
+            return self.spellings[token]
+        if len(token) < 5 or token in self.words:
+            return token
+        # a letter missing ("breth" for "breath", "diarhea" for "diarrhea")
+        for word, _ in self.deleted.get(token, ()):
+            if word[0] == token[0]:
+                return word
+        for i in range(len(token)):
+            shorter = token[:i] + token[i + 1 :]
+            # a letter too many ("vomitting")
+            if shorter in self.words and shorter[0] == token[0]:
+                return shorter
+            # one letter wrong, in long words only ("anaphalaxis"); same position on both sides
+            if len(token) >= 9 and i > 0:
+                for word, j in self.deleted.get(shorter, ()):
+                    if j == i and len(word) == len(token):
+                        return word
+        # two neighbours swapped ("siezure")
+        for i in range(len(token) - 1):
+            swapped = token[:i] + token[i + 1] + token[i] + token[i + 2 :]
+            if swapped in self.words:
+                return swapped
+        return token
+
+    def __call__(self, text: str) -> str:
+        return _WORD.sub(lambda m: self.fix(m.group()), text)
+
+
+@dataclass
+class _Clause:
+    text: str
+    informational: bool
+    past: bool
+    hypothetical_at: int  # start of the first hypothetical marker, or -1
+
+
 class Triage:
     """Decides whether a message is urgent. Use: Triage.from_file(path).check("I can't breathe")."""
 
-    def __init__(self, rules: list[Rule], frames: dict[str, re.Pattern[str]], messages: dict[str, str]) -> None:
+    def __init__(
+        self,
+        rules: list[Rule],
+        frames: dict[str, re.Pattern[str]],
+        messages: dict[str, str],
+        spellings: dict[str, str] | None = None,
+        typos: list[str] | None = None,
+    ) -> None:
         self.rules = sorted(rules, key=lambda rule: LEVELS.index(rule.level))
         self.frames = frames
         self.messages = messages
+        self.speller = _Speller(spellings or {}, typos or [])
 
+    # ------------------------------------------------------------------ loading
     @classmethod
     def from_file(cls, path: Path | str) -> "Triage":
         """Load and check data/triage.yaml; raise DataError naming the line of a mistake."""
-        doc = read_yaml(path)
+        return cls.from_document(read_yaml(path), path)
+
+    @classmethod
+    def from_document(cls, doc: Located, path: Path | str) -> "Triage":
+        """Build from a parsed file (or its data kept in the index cache); errors name path and line."""
         data = doc.data
         if not isinstance(data, dict):
             raise DataError(path, doc.line(), "the triage file must be a mapping with messages, frames and rules")
         for key in data:
-            if key not in ("messages", "frames", "rules"):
-                raise DataError(path, doc.line(key), f"unknown key {key!r}; the keys are messages, frames, rules")
+            if key not in KEYS:
+                raise DataError(path, doc.line(key), f"unknown key {key!r}; the keys are {', '.join(KEYS)}")
         messages = data.get("messages")
         if not isinstance(messages, dict):
-            raise DataError(path, doc.line("messages"), "messages must map each level (crisis, emergency, symptom) to its text")
+            raise DataError(path, doc.line("messages") if "messages" in data else doc.line(),
+                            "messages must map each level (crisis, emergency, symptom) to its text")
         for level in LEVELS:
             if not isinstance(messages.get(level), str) or not messages[level].strip():
-                raise DataError(path, doc.line("messages"), f"messages needs a text for {level!r}")
+                raise DataError(path, doc.line("messages", level), f"messages needs a text for {level!r}")
+        spellings = _load_spellings(data.get("spellings"), path, doc)
+        typos = _load_typos(data.get("typos"), path, doc)
         frames_data = data.get("frames") or {}
         if not isinstance(frames_data, dict):
             raise DataError(path, doc.line("frames"), f"frames must be a mapping with the keys {', '.join(FRAMES)}")
@@ -83,7 +185,8 @@ class Triage:
             frames[name] = _compile_any(patterns, path, doc, ("frames", name))
         rules_data = data.get("rules")
         if not isinstance(rules_data, list) or not rules_data:
-            raise DataError(path, doc.line("rules"), "rules must be a list of {name, level, patterns}")
+            raise DataError(path, doc.line("rules") if "rules" in data else doc.line(),
+                            "rules must be a list of {name, level, patterns}")
         rules = []
         for index, item in enumerate(rules_data):
             where = ("rules", index)
@@ -91,51 +194,114 @@ class Triage:
                 raise DataError(path, doc.line(*where), "each rule is a mapping with name, level and patterns")
             unknown = set(item) - {"name", "level", "patterns", "always"}
             if unknown:
-                raise DataError(path, doc.line(*where), f"unknown key {sorted(unknown)[0]!r} in a rule")
-            if item.get("level") not in LEVELS:
-                raise DataError(path, doc.line(*where, "level"), f"level must be one of {', '.join(LEVELS)}")
-            if not isinstance(item.get("name"), str):
+                key = sorted(unknown)[0]
+                raise DataError(path, doc.line(*where, key), f"unknown key {key!r} in a rule")
+            if not isinstance(item.get("name"), str) or not item["name"].strip():
                 raise DataError(path, doc.line(*where), "each rule needs a name")
+            if item.get("level") not in LEVELS:
+                raise DataError(path, doc.line(*where, "level"),
+                                f"rule {item['name']!r}: level must be one of {', '.join(LEVELS)}, not {item.get('level')!r}")
+            if "always" in item and not isinstance(item["always"], bool):
+                raise DataError(path, doc.line(*where, "always"), "always must be true or false")
             patterns = item.get("patterns")
             if not isinstance(patterns, list) or not patterns:
                 raise DataError(path, doc.line(*where, "patterns"), f"rule {item['name']!r} needs a list of patterns")
-            compiled = tuple(_compile(p, path, doc.line(*where, "patterns", i)) for i, p in enumerate(patterns))
+            compiled = tuple(
+                _compile_pattern(p, path, doc, (*where, "patterns", i)) for i, p in enumerate(patterns)
+            )
             rules.append(Rule(item["name"], item["level"], compiled, bool(item.get("always", False))))
-        return cls(rules, frames, {level: messages[level].strip() for level in LEVELS})
+        return cls(rules, frames, {level: messages[level].strip() for level in LEVELS}, spellings, typos)
+
+    # ------------------------------------------------------------------ checking
+    def prepare(self, text: str) -> str:
+        """The message as rules see it: normalised, words mended, idioms blanked."""
+        norm = self.speller(normalise(text))
+        idiom = self.frames.get("idiom")
+        if idiom is not None:
+            norm = idiom.sub(" ", norm)
+        return re.sub(r"[ ]+", " ", norm).strip()
 
     def check(self, text: str) -> TriageResult | None:
         """The most serious urgent finding in the message, or None."""
-        norm = normalise(text)
+        norm = self.prepare(text)
         if not norm:
             return None
-        clauses = [c.strip() for c in _CLAUSES.split(norm) if c and c.strip()]
+        clauses = self._clauses(norm)
+        if not clauses:
+            return None
         reported = self._has("report", norm)
         for rule in self.rules:
+            if rule.level == "symptom" and not reported:
+                continue
             for clause in clauses:
-                if self._fires(rule, clause, reported):
+                if self._fires(rule, clause):
                     return TriageResult(rule.level, rule.name, self.messages[rule.level])
         return None
+
+    def _clauses(self, norm: str) -> list[_Clause]:
+        out = []
+        for sentence in _SENTENCES.split(norm):
+            sentence = sentence.strip()
+            if not sentence:
+                continue
+            resolved = self.frames.get("resolved")
+            resolved_sentence = bool(resolved and resolved.search(sentence))
+            for part in _CLAUSES.split(sentence):
+                part = part.strip()
+                if not part:
+                    continue
+                past = resolved_sentence or self._has("past", part)
+                if past and self._present(part):
+                    past = False
+                hypothetical = self.frames.get("hypothetical")
+                hyp = hypothetical.search(part) if hypothetical else None
+                out.append(_Clause(part, self._has("informational", part), past, hyp.start() if hyp else -1))
+        return out
+
+    def _present(self, clause: str) -> bool:
+        """A present-time marker, not counting the "now" of "fine now" and the like."""
+        for name in ("resolved", "past"):
+            pattern = self.frames.get(name)
+            if pattern is not None:
+                clause = pattern.sub(" ", clause)
+        return self._has("present", clause)
 
     def _has(self, frame: str, text: str) -> bool:
         pattern = self.frames.get(frame)
         return bool(pattern and pattern.search(text))
 
-    def _fires(self, rule: Rule, clause: str, reported: bool) -> bool:
-        framed = not rule.always and (
-            self._has("past", clause) or self._has("hypothetical", clause) or self._has("informational", clause)
-        )
-        if framed:
+    def _fires(self, rule: Rule, clause: _Clause) -> bool:
+        if not rule.always and (clause.informational or clause.past):
             return False
-        if rule.level == "symptom" and not reported:
-            return False
-        for pattern in rule.patterns:
-            for match in pattern.finditer(clause):
-                before = " ".join(clause[: match.start()].split()[-NEGATION_WINDOW:])
-                if not self._has("negation", before + " "):
-                    return True
+        text = clause.text
+        for pattern, parts in rule.patterns:
+            for match in pattern.finditer(text):
+                if not rule.always and 0 <= clause.hypothetical_at < match.start():
+                    continue
+                if self._negated(text, match, parts):
+                    continue
+                return True
         return False
 
+    def _negated(self, text: str, match: re.Match[str], parts: tuple[re.Pattern[str], ...]) -> bool:
+        before = text[: match.start()]
+        cut = _NEW_SUBJECT.match(before)
+        if cut:
+            before = before[cut.end() :]
+        window = " ".join(before.split()[-NEGATION_WINDOW:])
+        if window and self._has("negation", window + " "):
+            return True
+        if parts:  # the words between the parts of an all-pattern ("my poo isnt black")
+            gap = match.group()
+            for part in parts:
+                gap = part.sub(" ", gap, count=1)
+            if gap.strip() and self._has("negation", gap):
+                return True
+        after = self.frames.get("negation_after")
+        return bool(after and after.match(text[match.end() : match.end() + AFTER_WINDOW].lstrip()))
 
+
+# ---------------------------------------------------------------------- loading helpers
 def _compile(pattern: object, path: Path | str, line: int | None) -> re.Pattern[str]:
     if not isinstance(pattern, str) or not pattern.strip():
         raise DataError(path, line, "a pattern must be non-empty text")
@@ -145,9 +311,63 @@ def _compile(pattern: object, path: Path | str, line: int | None) -> re.Pattern[
         raise DataError(path, line, f"the pattern {pattern!r} is not a valid regular expression ({exc.msg})") from None
 
 
+def _compile_pattern(item: object, path: Path | str, doc, where: tuple):
+    """A rule pattern: a regular expression, or {all: [parts], within: N} for parts in any order."""
+    if not isinstance(item, dict):
+        return _compile(item, path, doc.line(*where)), ()
+    unknown = set(item) - {"all", "within"}
+    if unknown:
+        key = sorted(unknown)[0]
+        raise DataError(path, doc.line(*where, key), f"unknown key {key!r} in a pattern; use all and within")
+    parts = item.get("all")
+    if not isinstance(parts, list) or len(parts) < 2:
+        raise DataError(path, doc.line(*where, "all") if "all" in item else doc.line(*where),
+                        "all needs a list of at least two patterns")
+    if len(parts) > 4:
+        raise DataError(path, doc.line(*where, "all"), "all takes at most four patterns")
+    within = item.get("within", DEFAULT_WITHIN)
+    if not isinstance(within, int) or isinstance(within, bool) or not 0 <= within <= 20:
+        raise DataError(path, doc.line(*where, "within"), "within must be a whole number of words from 0 to 20")
+    compiled = tuple(_compile(p, path, doc.line(*where, "all", i)) for i, p in enumerate(parts))
+    gap = r"(?: \S+){0,%d}? " % within
+    alternatives = [gap.join(p.pattern for p in order) for order in permutations(compiled)]
+    return re.compile("|".join(f"(?:{a})" for a in alternatives)), compiled
+
+
 def _compile_any(patterns: object, path: Path | str, doc, where: tuple) -> re.Pattern[str]:
     if not isinstance(patterns, list) or not patterns:
         raise DataError(path, doc.line(*where), "a frame is a list of patterns")
     for index, pattern in enumerate(patterns):
         _compile(pattern, path, doc.line(*where, index))
     return re.compile(r"\b(?:" + "|".join(f"(?:{p})" for p in patterns) + r")\b")
+
+
+def _load_spellings(data: object, path: Path | str, doc) -> dict[str, str]:
+    """spellings: {right word or words: [variants]} -> {variant: right}."""
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise DataError(path, doc.line("spellings"), "spellings must map a word to the list of its other spellings")
+    out: dict[str, str] = {}
+    for right, variants in data.items():
+        line = doc.line("spellings", right)
+        if not isinstance(right, str) or not re.fullmatch(r"[a-z0-9&]+(?: [a-z0-9&]+)*", right):
+            raise DataError(path, line, f"spelling {right!r} must be lower-case words")
+        if not isinstance(variants, list) or not variants:
+            raise DataError(path, line, f"spelling {right!r} needs a list of variants")
+        for i, variant in enumerate(variants):
+            if not isinstance(variant, str) or not re.fullmatch(r"[a-z]+", variant):
+                raise DataError(path, doc.line("spellings", right, i), f"variant {variant!r} must be one lower-case word")
+            out[variant] = right
+    return out
+
+
+def _load_typos(data: object, path: Path | str, doc) -> list[str]:
+    if data is None:
+        return []
+    if not isinstance(data, list):
+        raise DataError(path, doc.line("typos"), "typos must be a list of words")
+    for i, word in enumerate(data):
+        if not isinstance(word, str) or not re.fullmatch(r"[a-z]{4,}", word):
+            raise DataError(path, doc.line("typos", i), f"typo word {word!r} must be one lower-case word of 4 letters or more")
+    return list(data)

@@ -1,48 +1,63 @@
-"""Read the YAML data files staff edit, with errors that name the file and line, never a traceback."""
+"""Read the YAML data files staff edit, with errors that name the file and line, never a traceback.
+
+PyYAML is imported on first use only: an engine loaded from the index cache never needs it.
+"""
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
-
-import yaml
 
 from .errors import DataError
 
 
-class _StrictLoader(yaml.SafeLoader):
-    """SafeLoader that refuses a key given twice in one mapping (YAML would keep the last silently)."""
+@lru_cache(maxsize=1)
+def _strict_loader() -> type:
+    """A safe loader (libyaml's parser where PyYAML has it) that refuses a key given twice."""
+    import yaml
 
+    base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
-    seen: dict[Any, int] = {}
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node, deep=True)
-        try:
-            hash(key)
-        except TypeError:
-            raise yaml.constructor.ConstructorError(None, None, "a key must be plain text", key_node.start_mark) from None
-        if key in seen:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"the key {key!r} appears twice (first on line {seen[key]})", key_node.start_mark)
-        seen[key] = key_node.start_mark.line + 1
-    return loader.construct_mapping(node, deep=deep)
+    class StrictLoader(base):  # type: ignore[misc, valid-type]
+        """YAML would silently keep the last of two equal keys; staff should hear about it."""
 
+    def construct_mapping(loader: Any, node: Any, deep: bool = False) -> dict:
+        seen: dict[Any, int] = {}
+        for key_node, _ in node.value:
+            key = loader.construct_object(key_node, deep=True)
+            try:
+                hash(key)
+            except TypeError:
+                raise yaml.constructor.ConstructorError(None, None, "a key must be plain text", key_node.start_mark) from None
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"the key {key!r} appears twice (first on line {seen[key]})", key_node.start_mark)
+            seen[key] = key_node.start_mark.line + 1
+        return loader.construct_mapping(node, deep=deep)
 
-_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+    StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, construct_mapping)
+    return StrictLoader
 
 
 class Located:
-    """A parsed YAML document with the line of every mapping key and list item, for error messages."""
+    """A parsed YAML document with the line of every mapping key and list item, for error messages.
 
-    def __init__(self, data: Any, node: yaml.Node | None) -> None:
+    node may be None (data kept in the index cache): then no line is known.
+    """
+
+    def __init__(self, data: Any, node: Any) -> None:
         self.data = data
         self.node = node
 
     def line(self, *path: Any) -> int | None:
         """1-based line of the value at path (keys and list indexes), or of its nearest parent."""
         node = self.node
-        line = node.start_mark.line + 1 if node is not None else None
+        if node is None:
+            return None
+        import yaml
+
+        line = node.start_mark.line + 1
         for step in path:
             if isinstance(node, yaml.MappingNode):
                 for key_node, value_node in node.value:
@@ -61,6 +76,8 @@ class Located:
 
 def read_yaml(path: Path | str, text: str | None = None) -> Located:
     """Parse a YAML file strictly; raise DataError with the file and line of a syntax mistake."""
+    import yaml
+
     path = Path(path)
     if text is None:
         try:
@@ -72,9 +89,10 @@ def read_yaml(path: Path | str, text: str | None = None) -> Located:
             raise DataError(path, line, "the file is not valid UTF-8") from None
         except OSError as exc:
             raise DataError(path, None, f"cannot be read ({exc.strerror})") from None
+    loader = _strict_loader()
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.load(text, Loader=_StrictLoader)
+        node = yaml.compose(text, Loader=loader.__mro__[1])
+        data = yaml.load(text, Loader=loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
