@@ -2,13 +2,19 @@
 
 BM25Okapi is the definition: the index is built from its idf table, term frequencies and
 lengths, so the scores are the same numbers. Scoring touches only the passages that hold a
-query word, instead of looping over every passage for every word as get_scores does.
+query word, instead of looping over every passage for every word as get_scores does; top()
+also stops taking in new passages once they cannot reach the best n (the MaxScore method),
+and then only adds the remaining words' scores to the passages already in the running.
 """
 
 from __future__ import annotations
 
+import heapq
+from array import array
+from bisect import bisect_left
+from collections import Counter
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Iterable, Sequence
 
 K1 = 1.5
 B = 0.75
@@ -24,12 +30,13 @@ class Hit:
 
 
 class InvertedBM25:
-    """BM25Okapi's scores from postings lists; build with from_tokens(), query with scores()."""
+    """BM25Okapi's scores from postings lists; build with from_tokens(), query with scores() or top()."""
 
-    def __init__(self, idf: dict[str, float], postings: dict[str, list[tuple[int, int]]],
+    def __init__(self, idf: dict[str, float], postings: dict[str, tuple[Sequence[int], Sequence[int]]],
                  doc_len: Sequence[int], avgdl: float, k1: float = K1, b: float = B) -> None:
         self.idf = idf
-        self.postings = postings
+        # term -> (passage numbers in ascending order, the term's count in each)
+        self.postings = {t: (array("i", docs), array("i", tfs)) for t, (docs, tfs) in postings.items()}
         self.doc_len = list(doc_len)
         self.avgdl = avgdl
         self.k1 = k1
@@ -45,41 +52,102 @@ class InvertedBM25:
         from rank_bm25 import BM25Okapi
 
         okapi = BM25Okapi([list(doc) for doc in corpus], k1=k1, b=b, epsilon=epsilon)
-        postings: dict[str, list[tuple[int, int]]] = {}
+        postings: dict[str, tuple[list[int], list[int]]] = {}
         for index, frequencies in enumerate(okapi.doc_freqs):
             for term, count in frequencies.items():
-                postings.setdefault(term, []).append((index, count))
+                docs, tfs = postings.setdefault(term, ([], []))
+                docs.append(index)
+                tfs.append(count)
         idf = {term: float(value) for term, value in okapi.idf.items()}
         return cls(idf, postings, [int(n) for n in okapi.doc_len], float(okapi.avgdl), k1, b)
 
     def __len__(self) -> int:
         return len(self.doc_len)
 
+    def _weights(self, query: Iterable[str]) -> list[tuple[str, int]]:
+        """Query words that can score, with how often each is asked (BM25Okapi sums repeats)."""
+        return [(term, count) for term, count in Counter(query).items() if self.idf.get(term) and term in self.postings]
+
     def scores(self, query: Sequence[str]) -> dict[int, float]:
-        """Scores of the passages that hold at least one query word (all others score 0)."""
+        """Scores of the passages that hold at least one query word (all others score 0).
+
+        The sum runs over the query words in their order, as get_scores does, so the floating
+        point result is the same to the last bit.
+        """
         totals: dict[int, float] = {}
         k1_plus = self.k1 + 1
         norm = self._norm
         for term in query:
             idf = self.idf.get(term)
-            if not idf:
+            if not idf or term not in self.postings:
                 continue
-            for index, tf in self.postings.get(term, ()):
+            docs, tfs = self.postings[term]
+            for index, tf in zip(docs, tfs):
                 totals[index] = totals.get(index, 0.0) + idf * (tf * k1_plus / (tf + norm[index]))
         return totals
 
+    def score_of(self, query: Sequence[str], index: int) -> float:
+        """The score of one passage (bisecting each word's postings)."""
+        total = 0.0
+        for term in query:
+            idf = self.idf.get(term)
+            if not idf or term not in self.postings:
+                continue
+            docs, tfs = self.postings[term]
+            at = bisect_left(docs, index)
+            if at < len(docs) and docs[at] == index:
+                tf = tfs[at]
+                total += idf * (tf * (self.k1 + 1) / (tf + self._norm[index]))
+        return total
+
     def top(self, query: Sequence[str], n: int = 10) -> list[Hit]:
-        """The n best passages, best first; ties go to the earlier passage."""
-        ranked = sorted(self.scores(query).items(), key=lambda item: (-item[1], item[0]))
-        return [Hit(index, score) for index, score in ranked[:n]]
+        """The n best passages, best first; ties go to the earlier passage.
+
+        Words are taken rarest-first. Once the n-th best score so far beats what all the words
+        still to come could add together, no passage outside the running can enter the top n,
+        so the remaining words only complete the scores of the passages already in it. Final
+        scores are recomputed in query order, so they equal get_scores' exactly.
+        """
+        weights = self._weights(query)
+        if not weights or n <= 0:
+            return []
+        k1_plus = self.k1 + 1
+        bound = {term: self.idf[term] * k1_plus * count for term, count in weights}
+        order = sorted(weights, key=lambda item: -bound[item[0]])
+        remaining = sum(bound.values())
+        totals: dict[int, float] = {}
+        norm = self._norm
+        open_to_new = True
+        for term, count in order:
+            remaining -= bound[term]
+            idf = self.idf[term] * count
+            docs, tfs = self.postings[term]
+            if open_to_new:
+                for index, tf in zip(docs, tfs):
+                    totals[index] = totals.get(index, 0.0) + idf * (tf * k1_plus / (tf + norm[index]))
+                if len(totals) >= n and heapq.nlargest(n, totals.values())[-1] > remaining:
+                    open_to_new = False
+            else:
+                for index in totals:
+                    at = bisect_left(docs, index)
+                    if at < len(docs) and docs[at] == index:
+                        tf = tfs[at]
+                        totals[index] += idf * (tf * k1_plus / (tf + norm[index]))
+        # Safety margin for rounding: keep everything that could still tie with the n-th best.
+        best = heapq.nlargest(n, totals.items(), key=lambda item: (item[1], -item[0]))
+        cutoff = best[-1][1] - 1e-9 * max(1.0, abs(best[-1][1]))
+        contenders = [i for i, s in totals.items() if s >= cutoff]
+        exact = [(i, self.score_of(query, i)) for i in contenders]
+        exact.sort(key=lambda item: (-item[1], item[0]))
+        return [Hit(i, s) for i, s in exact[:n]]
 
     def to_dict(self) -> dict:
         """A JSON-safe form for the index cache."""
-        return {"idf": self.idf, "postings": self.postings, "doc_len": self.doc_len,
-                "avgdl": self.avgdl, "k1": self.k1, "b": self.b}
+        return {"idf": self.idf, "postings": {t: [list(d), list(f)] for t, (d, f) in self.postings.items()},
+                "doc_len": self.doc_len, "avgdl": self.avgdl, "k1": self.k1, "b": self.b}
 
     @classmethod
     def from_dict(cls, data: dict) -> "InvertedBM25":
-        postings = {term: [(int(i), int(tf)) for i, tf in plist] for term, plist in data["postings"].items()}
+        postings = {term: ([int(i) for i in docs], [int(f) for f in tfs]) for term, (docs, tfs) in data["postings"].items()}
         return cls({t: float(v) for t, v in data["idf"].items()}, postings,
                    [int(n) for n in data["doc_len"]], float(data["avgdl"]), float(data["k1"]), float(data["b"]))

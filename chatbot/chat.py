@@ -30,7 +30,7 @@ URGENT_RULE_CHAR = "!"
 URGENT_STYLE = "bold ansired"
 MIN_WIDTH = 20
 MAX_RULE = 60
-QUIT = frozenset({"quit", "exit", "bye", "q"})
+QUIT = frozenset({"quit", "exit"})
 COMMANDS = frozenset({"help", "topics", "more", "source"}) | QUIT
 SECTION_END = "That is the end of \u201c{section}\u201d. Type 'topics' to see the other sections, or ask another question."
 NOTHING_YET = "There is no answer to continue yet. Ask a question first, then type '{command}'."
@@ -197,12 +197,12 @@ def _line_reader() -> Callable[[str], str]:
     stream = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace")
 
     def ask(message: str) -> str:
-        print(message, end="", flush=True)
         line = stream.readline()
         if not line:
-            print(flush=True)
             raise EOFError
-        return line.rstrip("\n")
+        line = line.rstrip("\n")
+        print(message + clean(line), flush=True)  # the transcript shows what was asked, made safe
+        return line
 
     return ask
 

@@ -30,6 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 MAX_QUESTION_CHARS = 1000  # longer messages are answered from their start, with a note
 URGENT_SECTION_WORDS = ("side effect",)  # urgent replies may quote a section whose heading says this
 SHORT_ANSWER_WORDS = 80  # a longer passage is shown as its best sentences
+RERANK_DEPTH = 50  # the best passages by their own BM25 score, re-ranked with their section's score
 SECTION_WEIGHT = 0.5  # how much the whole section's BM25 score adds to a passage's own
 HEADING_REPEAT = 1  # how many times a passage's heading counts among its words
 COMPANION_SHARE = 0.75  # a same-section runner-up this close to the best passage is shown with it
@@ -204,9 +205,14 @@ class Engine:
 
     def retrieve(self, analysis: Analysis, n: int = 5) -> list[Scored]:
         """The best passages for a question, best first, with their coverage of the question."""
-        own = self.index.scores(analysis.tokens)
-        sections = self.section_index.scores(analysis.tokens)
-        combined = {i: score + SECTION_WEIGHT * sections.get(self.section_of[i], 0.0) for i, score in own.items()}
+        tokens = analysis.tokens
+        section_scores: dict[int, float] = {}
+        combined: dict[int, float] = {}
+        for hit in self.index.top(tokens, RERANK_DEPTH):
+            section = self.section_of[hit.index]
+            if section not in section_scores:
+                section_scores[section] = self.section_index.score_of(tokens, section)
+            combined[hit.index] = hit.score + SECTION_WEIGHT * section_scores[section]
         ranked = sorted(combined.items(), key=lambda item: (-item[1], item[0]))[:n]
         if ranked:
             # A question about a section as a whole scores its passages almost alike: the section's
