@@ -42,6 +42,7 @@ CONFIDENCE_UNKNOWN = -3.5
 CONFIDENCE_COVERAGE = 1.8
 CONFIDENCE_SCORE = 3.1
 CONFIDENCE_KNOWN = 0.65
+CONFIDENCE_OFF_TOPIC = -6.0  # a subject the lexicon says no article covers: a near-certain "no"
 LEAD_TOLERANCE = 1.0  # a passage this close to the best one of its section, and earlier, is preferred
 
 
@@ -243,14 +244,16 @@ class Engine:
 
         A logistic model over four signals, fitted on labelled patient questions (in scope and
         out of scope): content words the corpus never uses (a strong "no"), the share of the
-        question's weight the passage holds, its score, and how many content words it knows.
+        question's weight the passage holds, its score, and how many content words it knows;
+        an unknown word the lexicon lists as off topic (cost, alcohol, a drug's brand name) is
+        a near-certain "no".
         """
         if not ranked:
             return 0.0
         top = ranked[0]
         unknown = len(analysis.unknown)
         known = max(len(analysis.content) - unknown, 0)
-        z = (CONFIDENCE_BIAS + CONFIDENCE_UNKNOWN * unknown + CONFIDENCE_COVERAGE * top.coverage
+        z = (CONFIDENCE_BIAS + CONFIDENCE_UNKNOWN * unknown + CONFIDENCE_OFF_TOPIC * len(analysis.off_topic) + CONFIDENCE_COVERAGE * top.coverage
              + CONFIDENCE_SCORE * math.log1p(top.hit.score) + CONFIDENCE_KNOWN * known)
         return 1.0 / (1.0 + math.exp(-z))
 

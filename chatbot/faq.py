@@ -388,6 +388,12 @@ def got_label(got: Got) -> str:
     return f"{got.kind}: {got.section}" if got.section and got.kind in SECTION_KINDS else got.kind
 
 
+def _failure_cell(r: Result) -> str:
+    """What came back, for the failures table; a right section lacking the phrase says so."""
+    label = got_label(r.got)
+    return label + " (phrase missing)" if label == expected_label(r.expect) else label
+
+
 def format_text(report: CoverageReport) -> str:
     """The report a person reads: a row per question, then the pass rate, coverage and close calls."""
     out = [f"FAQ coverage check{' of ' + report.source if report.source else ''}: "
@@ -426,7 +432,7 @@ def format_text(report: CoverageReport) -> str:
     for r in report.fragile:
         out.append(f"  {r.item_id}: {_one_line(r.question)} - {'; '.join(r.close_calls)}")
 
-    failures = Counter((expected_label(r.expect), got_label(r.got)) for r in report.results if not r.passed)
+    failures = Counter((expected_label(r.expect), _failure_cell(r)) for r in report.results if not r.passed)
     out += ["", "Failures, expected against got:"]
     if failures:
         exp_width = max(len(e) for e, _ in failures)

@@ -8,7 +8,7 @@ from .errors import DataError
 from .text import Lexicon, uk_spelling, words
 from .yamlfile import read_yaml
 
-SECTIONS = ("spelling", "terms", "neutral")
+SECTIONS = ("spelling", "terms", "off_topic", "neutral")
 
 
 def load_lexicon(path: Path | str) -> Lexicon:
@@ -38,7 +38,11 @@ def load_lexicon(path: Path | str) -> Lexicon:
     neutral = data.get("neutral") or []
     if not isinstance(neutral, list) or not all(isinstance(w, str) for w in neutral):
         raise DataError(path, doc.line("neutral"), "neutral must be a list of words (quote words YAML reads as yes/no, like \"true\")")
-    return Lexicon(spelling, terms, frozenset(w for item in neutral for w in words(item)))
+    off_topic = data.get("off_topic") or []
+    if not isinstance(off_topic, list) or not all(isinstance(w, str) for w in off_topic):
+        raise DataError(path, doc.line("off_topic"), "off_topic must be a list of words (quote words YAML reads as yes/no)")
+    return Lexicon(spelling, terms, frozenset(w for item in neutral for w in words(item)),
+                   frozenset(w for item in off_topic for w in words(item)))
 
 
 def _mapping(data: dict, key: str, doc, path) -> dict:

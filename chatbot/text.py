@@ -36,6 +36,7 @@ _QUOTES.update(dict.fromkeys(map(ord, "\u201c\u201d\u201e\u201f\u2033\uff02"), '
 _ESCAPES = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[PX^_][^\x1b]*(?:\x1b\\)?|[@-Z\\-_])|\x9b[0-?]*[ -/]*[@-~]")
 _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 _WORD = re.compile(r"[a-z0-9]+(?:['\-][a-z0-9]+)*")
+_POSSESSIVE = re.compile(r"'s$")  # "mum's" -> "mum" (but "it's" -> "it", a stop word either way)
 _IZE = re.compile(r"^([a-z]{3,})(iz|yz)(e|es|ed|ing|ation|ations|er|ers)$")
 
 
@@ -61,7 +62,7 @@ def words(text: str) -> list[str]:
     """
     out: list[str] = []
     for match in _WORD.finditer(fold(text)):
-        word = match.group().replace("'", "")
+        word = _POSSESSIVE.sub("", match.group()).replace("'", "")
         if "-" not in word:
             out.append(word)
             continue
@@ -106,6 +107,7 @@ INFLECTIONS = ("", "s", "es", "ed", "d", "ing", "er", "ers", "ly", "e", "y", "ie
 # Words nltk's English stemmer treats as exceptions (their stem is not their start).
 SNOWBALL_SPECIAL_WORDS = ("dying", "lying", "tying", "skies", "skis", "idly", "gently", "ugly", "early",
                           "only", "singly", "news", "howe", "atlas", "cosmos", "bias", "andes")
+NEUTRAL_INFLECTIONS = ("s", "es", "ed", "d", "ing", "ly", "er")
 MIN_STEM_START = 4  # shorter corpus stems are matched through the memo of their forms only
 
 
@@ -150,6 +152,7 @@ class Lexicon:
     spelling: dict[str, str] = field(default_factory=dict)
     terms: dict[tuple[str, ...], tuple[str, ...]] = field(default_factory=dict)
     neutral: frozenset[str] = frozenset()
+    off_topic: frozenset[str] = frozenset()
 
     @property
     def longest_term(self) -> int:
@@ -166,6 +169,7 @@ class Analysis:
     corrected: tuple[tuple[str, str], ...] = ()
     expanded: tuple[str, ...] = ()
     negated: bool = False
+    off_topic: tuple[str, ...] = ()  # unknown words on subjects the corpus is known not to cover
 
 
 class Tokeniser:
@@ -180,6 +184,8 @@ class Tokeniser:
         self._typo_index: dict[str, set[str]] = {}
         self._lexicon_words = frozenset(w for key in self.lexicon.terms for w in key)
         self._stem_starts: frozenset[str] = frozenset()
+        self._neutral_stems: frozenset[str] = frozenset()
+        self._off_topic_stems: frozenset[str] = frozenset()
 
     # -- passages -------------------------------------------------------------------------
     def tokens(self, text: str) -> list[str]:
@@ -218,14 +224,22 @@ class Tokeniser:
         (give or take a final e or i), most questions are tokenised without importing nltk.
         """
         lexicon_words = set(self.lexicon.spelling) | set(self.lexicon.spelling.values()) | self._lexicon_words
-        for word in sorted(lexicon_words | self.lexicon.neutral | set(SNOWBALL_SPECIAL_WORDS)):
+        for word in sorted(lexicon_words | self.lexicon.neutral | self.lexicon.off_topic | set(SNOWBALL_SPECIAL_WORDS)):
             if word.isalpha():
                 self.stem(word)
         for surface in sorted(self._known_words):
             for suffix in INFLECTIONS:
                 self.stem(surface + suffix)
                 self.stem(self._known_words[surface] + suffix)
+        for word in sorted(self.lexicon.neutral | self.lexicon.off_topic):
+            for suffix in NEUTRAL_INFLECTIONS:
+                self.stem(word + suffix)
+        self._after_learning()
+
+    def _after_learning(self) -> None:
         self._stem_starts = _stem_starts(self.vocabulary)
+        self._neutral_stems = frozenset(self.stem.memo[w] for w in self.lexicon.neutral if w in self.stem.memo)
+        self._off_topic_stems = frozenset(self.stem.memo[w] for w in self.lexicon.off_topic if w in self.stem.memo)
 
     def _index_typos(self) -> None:
         targets = set(self._known_words) | set(self.lexicon.spelling) | self._lexicon_words | self.lexicon.neutral | STOPWORDS
@@ -259,6 +273,7 @@ class Tokeniser:
             "spelling": self.lexicon.spelling,
             "terms": [[list(k), list(v)] for k, v in self.lexicon.terms.items()],
             "neutral": sorted(self.lexicon.neutral),
+            "off_topic": sorted(self.lexicon.off_topic),
             "vocabulary": sorted(self.vocabulary),
             "compounds": [[a, b, joined] for (a, b), joined in self.compounds.items()],
             "known": self._known_words,
@@ -269,12 +284,12 @@ class Tokeniser:
     def from_state(cls, state: dict) -> "Tokeniser":
         """Rebuild a learnt tokeniser from to_state() output without re-reading the corpus."""
         lexicon = Lexicon(dict(state["spelling"]), {tuple(k): tuple(v) for k, v in state["terms"]},
-                          frozenset(state["neutral"]))
+                          frozenset(state["neutral"]), frozenset(state["off_topic"]))
         tokeniser = cls(lexicon, Stemmer(state["memo"]))
         tokeniser.vocabulary = frozenset(state["vocabulary"])
         tokeniser.compounds = {(a, b): joined for a, b, joined in state["compounds"]}
         tokeniser._known_words = dict(state["known"])
-        tokeniser._stem_starts = _stem_starts(tokeniser.vocabulary)
+        tokeniser._after_learning()
         tokeniser._index_typos()
         return tokeniser
 
@@ -287,7 +302,7 @@ class Tokeniser:
         for variant in deletes(word):
             candidates |= self._typo_index.get(variant, set())
         candidates = {c for c in candidates if one_edit_apart(word, c)}
-        if len(word) < 6:  # short words: only a missing, extra or swapped letter, no substitution
+        if len(word) < 7:  # shorter words: only a missing, extra or swapped letter, no substitution
             candidates = {c for c in candidates if len(c) != len(word) or sorted(c) == sorted(word)}
         if len(candidates) == 1:
             return candidates.pop()
@@ -309,7 +324,7 @@ class Tokeniser:
             return best
         if len(stem) >= 6:
             for surface in sorted(self._known_words):
-                if surface.startswith(stem):
+                if surface.startswith(stem) and len(surface) - len(stem) <= 4:
                     return self._known_words[surface]
         return stem
 
@@ -343,6 +358,7 @@ class Tokeniser:
         tokens: list[str] = []
         content: list[str] = []
         unknown: list[str] = []
+        off_topic: list[str] = []
         # Words a lexicon term covers are replaced by the article words it maps them to.
         sequence = [(w, False) for idx, w in enumerate(fixed) if idx not in covered] + [(w, True) for w in expanded]
         for word, from_lexicon in self._join_compounds(sequence):
@@ -352,13 +368,16 @@ class Tokeniser:
             if stem not in self.vocabulary and not from_lexicon:
                 stem = self.related_stem(word, stem)
             tokens.append(stem)
-            if from_lexicon or word in self.lexicon.neutral:
+            if from_lexicon or word in self.lexicon.neutral or stem in self._neutral_stems:
                 continue
             content.append(word)
             if stem not in self.vocabulary:
                 unknown.append(word)
+                if word in self.lexicon.off_topic or stem in self._off_topic_stems:
+                    off_topic.append(word)
         negated = any(w in NEGATIONS for w in fixed)
-        return Analysis(tuple(tokens), tuple(content), tuple(unknown), tuple(corrected), tuple(expanded), negated)
+        return Analysis(tuple(tokens), tuple(content), tuple(unknown), tuple(corrected), tuple(expanded), negated,
+                        tuple(off_topic))
 
     def _join_compounds(self, sequence: list[tuple[str, bool]]) -> list[tuple[str, bool]]:
         """Join neighbours the corpus writes as one word: "pd l1" -> "pdl1", "multi disciplinary"."""
@@ -377,6 +396,10 @@ class Tokeniser:
 
     def _word_known(self, word: str) -> bool:
         if word in STOPWORDS or word in QUESTION_WORDS or word in NEGATIONS or word in self.lexicon.neutral:
+            return True
+        if word in self.lexicon.off_topic:
+            return True
+        if self.stem.memo.get(word) in self._neutral_stems:
             return True
         if word in self._known_words or word in self.lexicon.spelling:
             return True
