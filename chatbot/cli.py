@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Sequence, TextIO
@@ -57,7 +58,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(reply.to_json() if args.json else reply.answer)
         return 0
     if args.batch is not None:
-        return run_batch(engine, args.batch, as_json=args.json)
+        try:
+            return run_batch(engine, args.batch, as_json=args.json)
+        except BrokenPipeError:  # the reader went away: stop quietly, as Unix tools do
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return 0
     if args.check_faq is not None:
         from .faq import run_check
 
@@ -87,8 +92,8 @@ def _engine(args):
 
 def _open_lines(name: str) -> TextIO:
     if name == "-":
-        return io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace", newline=None)
-    return open(name, encoding="utf-8", errors="replace", newline=None)
+        return io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace", newline="\n")
+    return open(name, encoding="utf-8", errors="replace", newline="\n")
 
 
 def run_batch(engine, name: str, as_json: bool = True, out: TextIO | None = None) -> int:
@@ -101,7 +106,7 @@ def run_batch(engine, name: str, as_json: bool = True, out: TextIO | None = None
         return 2
     with stream:
         for line in stream:
-            question = line.rstrip("\n")
+            question = line.rstrip("\n").rstrip("\r")
             try:
                 reply = engine.answer(question)
                 text = reply.to_json() if as_json else reply.answer + "\n"
