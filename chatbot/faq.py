@@ -31,6 +31,7 @@ import time
 import xml.etree.ElementTree as ET
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Sequence
 
@@ -238,7 +239,7 @@ def _parse_item(doc: Located, path: Path | str, index: int, raw: object, heading
         raise DataError(path, line, f"item {index + 1}: each item is a set of 'key: value' lines "
                         f"({', '.join(ITEM_KEYS)}), not {_kind_of(raw)}")
     item_id = raw.get("id")
-    name = f"item {item_id!r}" if isinstance(item_id, str) and item_id.strip() else f"item {index + 1} (no id)"
+    name = f"item {item_id!r}" if item_id not in (None, "") else f"item {index + 1} (no id)"
 
     def fail(problem: str, *where: object) -> DataError:
         return DataError(path, doc.line(index, *where), f"{name}: {problem}")
@@ -356,18 +357,24 @@ def judge(item: FaqItem, question: str, is_variant: bool, reply: Reply, seconds:
     expect, got = item.expect, Got.of(reply)
     problems = []
     if got.kind != expect.kind:
-        problems.append(f"expected a {expect.kind} reply, got {got.kind}")
+        problems.append(f"expected kind {expect.kind}, got {got.kind}")
     elif expect.section is not None and got.section != expect.section:
         problems.append(f"expected section {expect.section!r}, got {got.section or 'no citation'!r}")
-    if not problems and expect.contains and not any(_has_phrase(reply.answer, p) for p in expect.contains):
+    if not problems and expect.contains and not any(_plain(p) in _plain(reply.answer) for p in expect.contains):
         problems.append("the answer holds none of: " + ", ".join(repr(p) for p in expect.contains))
     return Result(item.id, question, is_variant, expect, got, tuple(problems),
                   () if problems else _close_calls(got), seconds)
 
 
-def _has_phrase(text: str, phrase: str) -> bool:
-    """Case-insensitive, with curly and straight quotes alike and runs of spaces as one."""
-    return " ".join(fold(phrase).split()) in " ".join(fold(text).split())
+_PLAIN = str.maketrans({**dict.fromkeys("\u2018\u2019\u201a\u201b\u2032`\u00b4", "'"),
+                        **dict.fromkeys("\u201c\u201d\u201e\u201f\u2033", '"'),
+                        **dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2212", "-")})
+
+
+@lru_cache(maxsize=512)
+def _plain(text: str) -> str:
+    """Text for phrase matching: case folded, curly quotes and dashes straight, runs of spaces as one."""
+    return " ".join(text.translate(_PLAIN).casefold().split())
 
 
 def _close_calls(got: Got) -> tuple[str, ...]:

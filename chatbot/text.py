@@ -190,7 +190,7 @@ class Tokeniser:
     # -- passages -------------------------------------------------------------------------
     def tokens(self, text: str) -> list[str]:
         """Tokens of a passage (or heading): the same pipeline a question goes through."""
-        return list(self.analyse(text).tokens)
+        return list(self.analyse(text, question=False).tokens)
 
     def learn(self, texts: Iterable[str]) -> None:
         """Record the corpus vocabulary: stems, surface words for typo repair, and compounds."""
@@ -332,7 +332,7 @@ class Tokeniser:
                     return self._known_words[surface]
         return stem
 
-    def analyse(self, text: str) -> "Analysis":
+    def analyse(self, text: str, question: bool = True) -> "Analysis":
         """Everything retrieval and the answer decision need from one text."""
         raw = words(text)
         spelling = self.lexicon.spelling
@@ -353,6 +353,8 @@ class Tokeniser:
             for size in range(min(longest, len(fixed) - i), 0, -1):
                 key = tuple(fixed[i : i + size])
                 target = self.lexicon.terms.get(key)
+                if target is not None and not question and key[0] in QUESTION_WORDS:
+                    target = None  # "how does it work" is a way of asking, not article text to expand
                 if target is not None:
                     expanded.extend(target)
                     covered.update(range(i, i + size))
