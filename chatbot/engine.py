@@ -34,7 +34,8 @@ RERANK_DEPTH = 50  # the best passages by their own BM25 score, re-ranked with t
 SECTION_WEIGHT = 0.5  # how much the whole section's BM25 score adds to a passage's own
 HEADING_REPEAT = 1  # how many times a passage's heading counts among its words
 COMPANION_SHARE = 0.75  # a same-section runner-up this close to the best passage is shown with it
-COMPANION_MAX_WORDS = 130  # but only while the two stay short enough to read at a glance
+COMPANION_MAX_WORDS = 130
+SHORT_PASSAGE_WORDS = 40  # a best passage shorter than this is shown with the one that follows it  # but only while the two stay short enough to read at a glance
 ANSWER_THRESHOLD = 0.5  # below this confidence the reply is an honest no_answer
 # The confidence model's weights (see Engine.confidence).
 CONFIDENCE_BIAS = -5.4
@@ -280,7 +281,8 @@ class Engine:
         return any(word in heading.lower() for word in URGENT_SECTION_WORDS)
 
     def _answer_body(self, ranked: Sequence[Scored], analysis: Analysis) -> str:
-        """The best passage; with a close runner-up from the same section, both, in reading order."""
+        """The best passage; with a close runner-up from the same section (or, for a short passage,
+        the one that follows it), both, in reading order."""
         best = ranked[0]
         shown = [best.passage]
         for other in ranked[1:]:
@@ -289,6 +291,10 @@ class Engine:
                     and len(best.passage.text.split()) + len(other.passage.text.split()) <= COMPANION_MAX_WORDS):
                 shown.append(other.passage)
                 break
+        if len(shown) == 1 and len(best.passage.text.split()) < SHORT_PASSAGE_WORDS:
+            following = [p for p in self.section_passages(best.passage) if p.position == best.passage.position + 1]
+            if following and len(best.passage.text.split()) + len(following[0].text.split()) <= COMPANION_MAX_WORDS:
+                shown.append(following[0])  # a short passage reads better with the one it leads into
         shown.sort(key=lambda p: p.position)
         return "\n".join(self._passage_text(p, analysis) for p in shown)
 
