@@ -25,7 +25,8 @@ STOPWORDS = frozenset(
     im ive id youre thats theres whats hows whos dont doesnt didnt cant isnt wont arent wasnt
     hi hello please thanks thank hey ok okay oh um uh ah yes yeah just really quite
     get got gets getting go goes going gone know tell want wanted like wondering wonder question
-    quick anyone someone something anything everything nothing thing things one ones much many need needs needed theyll youll itll youve theyve weve wed youd theyd hes shes""".split()
+    quick anyone someone something anything everything nothing thing things one ones much many need needs needed theyll youll itll youve theyve weve wed youd theyd hes shes
+    make makes made making see sees saw seen""".split()
 )
 QUESTION_WORDS = frozenset("how what when where who why which whose whether".split())
 NEGATIONS = frozenset("not no never without none nothing neither nor".split())
