@@ -47,8 +47,8 @@ class InvertedBM25:
     def from_tokens(cls, corpus: Sequence[Sequence[str]], k1: float = K1, b: float = B,
                     epsilon: float = EPSILON) -> "InvertedBM25":
         """Build with rank_bm25.BM25Okapi itself, so its idf (and its epsilon floor) is the definition."""
-        if not corpus:
-            raise ValueError("BM25 needs at least one passage")
+        if not corpus or not any(corpus):
+            raise ValueError("BM25 needs at least one passage with at least one word")
         from rank_bm25 import BM25Okapi
 
         okapi = BM25Okapi([list(doc) for doc in corpus], k1=k1, b=b, epsilon=epsilon)

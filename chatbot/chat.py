@@ -42,7 +42,7 @@ def wrap(text: str, width: int) -> str:
     out = []
     for line in text.split("\n"):
         indent = "  " if line.startswith("- ") else ""
-        out.append(textwrap.fill(line, width=width, subsequent_indent=indent) if line else "")
+        out.append(textwrap.fill(line, width=width, subsequent_indent=indent, break_on_hyphens=False) if line else "")
     return "\n".join(out)
 
 
@@ -212,6 +212,10 @@ def _session_prompt() -> Callable[[str], str]:
     from prompt_toolkit.history import InMemoryHistory
 
     session = PromptSession(history=InMemoryHistory(), enable_history_search=False, mouse_support=False)
+    # No cursor-position queries: a plain prompt needs none, and on a terminal that never answers
+    # them prompt-toolkit would wait, print a warning and lose what the patient typed meanwhile.
+    if hasattr(session.app.output, "enable_cpr"):
+        session.app.output.enable_cpr = False
     return session.prompt
 
 

@@ -11,7 +11,7 @@ Example::
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Sequence
 
@@ -28,6 +28,7 @@ from .yamlfile import Located, read_yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 MAX_QUESTION_CHARS = 1000  # longer messages are answered from their start, with a note
+MAX_TRIAGE_CHARS = 4000  # but triage reads further, so an emergency late in a long message still counts
 URGENT_SECTION_WORDS = ("side effect",)  # urgent replies may quote a section whose heading says this
 SHORT_ANSWER_WORDS = 80  # a longer passage is shown as its best sentences
 RERANK_DEPTH = 50  # the best passages by their own BM25 score, re-ranked with their section's score
@@ -35,6 +36,7 @@ SECTION_WEIGHT = 0.5  # how much the whole section's BM25 score adds to a passag
 HEADING_REPEAT = 1  # how many times a passage's heading counts among its words
 COMPANION_SHARE = 0.75  # a same-section runner-up this close to the best passage is shown with it
 COMPANION_MAX_WORDS = 130
+SMALL_LIBRARY = 5  # up to this many articles, a no-answer lists every section; beyond, article titles
 SHORT_PASSAGE_WORDS = 40  # a best passage shorter than this is shown with the one that follows it  # but only while the two stay short enough to read at a glance
 ANSWER_THRESHOLD = 0.5  # below this confidence the reply is an honest no_answer
 # The confidence model's weights (see Engine.confidence).
@@ -166,6 +168,9 @@ class Engine:
         tokeniser = Tokeniser(lexicon)
         tokeniser.learn(f"{p.section}\n{p.text}" for p in passages)
         passage_tokens = [tokeniser.tokens(f"{p.section}\n" * HEADING_REPEAT + p.text) for p in passages]
+        if not any(passage_tokens):
+            raise DataError(articles[0].source if len(articles) == 1 else "corpus", None,
+                            "the articles have no words to search (only very common words)")
         index = InvertedBM25.from_tokens(passage_tokens)
         section_keys: dict[tuple[str, str], int] = {}
         section_of = [section_keys.setdefault((p.source, p.section), len(section_keys)) for p in passages]
@@ -182,28 +187,35 @@ class Engine:
         """The reply to one message: urgent first, then small talk, then a grounded answer or an honest no."""
         text = clean(question)
         notes: tuple[str, ...] = ()
+        screened = text[:MAX_TRIAGE_CHARS]
         if len(text) > MAX_QUESTION_CHARS:
-            text = text[:MAX_QUESTION_CHARS]
+            cut = text.rfind(" ", MAX_QUESTION_CHARS - 60, MAX_QUESTION_CHARS + 1)
+            text = text[: cut if cut > 0 else MAX_QUESTION_CHARS]
             notes = (f"Your message was long, so I read only its first {MAX_QUESTION_CHARS} characters.",)
+        reply = self._reply(question, text, screened)
+        if notes:
+            reply = replace(reply, answer=self._with_notes(reply.answer, notes), notes=notes)
+        return reply
+
+    def _reply(self, question: str, text: str, screened: str) -> Reply:
         if not text.strip():
             return Reply(question, "smalltalk", "Please type a question about cancer immunotherapy. "
-                         "For example: " + self.example_questions()[0], notes=notes)
-        urgent = self.triage.check(text)
+                         "For example: " + self.example_questions()[0])
+        urgent = self.triage.check(screened)
         analysis = self.tokeniser.analyse(text)
         if urgent is not None:
-            return self._urgent(question, urgent, analysis, notes)
+            return self._urgent(question, urgent, analysis)
         intent = self.smalltalk.match(text)
         if intent is not None:
             reply = intent.reply.format(title=self._titles(), examples=self._examples_text())
-            return Reply(question, "smalltalk", reply, notes=notes)
+            return Reply(question, "smalltalk", reply)
         ranked = self.retrieve(analysis)
         confidence = self.confidence(analysis, ranked)
         if not ranked or confidence < ANSWER_THRESHOLD:
-            return Reply(question, "no_answer", self._no_answer_text(), confidence=confidence, notes=notes)
+            return Reply(question, "no_answer", self._no_answer_text(ranked), confidence=confidence)
         best = ranked[0]
-        body = self._answer_body(ranked, analysis)
-        answer = self._with_notes(f"{body}\n\n{self.source_line(best.passage)}", notes)
-        return Reply(question, "answer", answer, self._citations(ranked), confidence, best.passage.title, notes=notes)
+        answer = f"{self._answer_body(ranked, analysis)}\n\n{self.source_line(best.passage)}"
+        return Reply(question, "answer", answer, self._citations(ranked), confidence, best.passage.title)
 
     def retrieve(self, analysis: Analysis, n: int = 5) -> list[Scored]:
         """The best passages for a question, best first, with their coverage of the question."""
@@ -259,7 +271,7 @@ class Engine:
         return 1.0 / (1.0 + math.exp(-z))
 
     # -- reply texts -----------------------------------------------------------------------------
-    def _urgent(self, question: str, urgent, analysis: Analysis, notes: tuple[str, ...]) -> Reply:
+    def _urgent(self, question: str, urgent, analysis: Analysis) -> Reply:
         text = urgent.message
         citations: tuple[Citation, ...] = ()
         title = ""
@@ -274,7 +286,7 @@ class Engine:
                          f"\n\n{self.source_line(best.passage)}")
                 citations = self._citations(related[:1])
                 title = best.passage.title
-        return Reply(question, "urgent", self._with_notes(text, notes), citations, 1.0, title, urgent.level, notes)
+        return Reply(question, "urgent", text, citations, 1.0, title, urgent.level)
 
     @staticmethod
     def _is_urgent_section(heading: str) -> bool:
@@ -313,7 +325,8 @@ class Engine:
         return f"Source: {passage.section} \u2014 {passage.title}"
 
     def _citations(self, ranked: Sequence[Scored]) -> tuple[Citation, ...]:
-        return tuple(Citation(s.passage.section, s.passage.source, s.passage.id, s.hit.score) for s in ranked)
+        return tuple(Citation(s.passage.section, s.passage.source, s.passage.id, s.hit.score, s.passage.title)
+                     for s in ranked)
 
     @staticmethod
     def _with_notes(text: str, notes: tuple[str, ...]) -> str:
@@ -333,13 +346,24 @@ class Engine:
     def _examples_text(self) -> str:
         return "\n".join(f"- {q}" for q in self.example_questions())
 
-    def _no_answer_text(self) -> str:
-        lines = ["I'm sorry, the article I answer from does not cover that, so I cannot answer it reliably.",
+    def _no_answer_text(self, ranked: Sequence[Scored] = ()) -> str:
+        """Say so honestly, point to the care team, and list what the library does cover."""
+        one = len(self.articles) == 1
+        lines = [f"I'm sorry, {'the article' if one else 'the leaflets'} I answer from "
+                 f"{'does' if one else 'do'} not cover that, so I cannot answer it reliably.",
                  "Please ask your care team, who know your situation.", "", "Topics I can help with:"]
-        for title, headings in self.topics():
-            if len(self.articles) > 1:
-                lines.append(f"{title}:")
-            lines.extend(f"- {h}" for h in headings)
+        topics = self.topics()
+        if len(topics) <= SMALL_LIBRARY:
+            for title, headings in topics:
+                if not one:
+                    lines.append(f"{title}:")
+                lines.extend(f"- {h}" for h in headings)
+            return "\n".join(lines)
+        # A large library: the leaflets nearest the question first, then the rest by name.
+        nearest = list(dict.fromkeys(s.passage.title for s in ranked))
+        titles = nearest + [t for t, _ in topics if t not in nearest]
+        lines.extend(f"- {t}" for t in titles[:SMALL_LIBRARY])
+        lines.append(f"... and {len(titles) - SMALL_LIBRARY} more: type 'topics' in the chat to see them all.")
         return "\n".join(lines)
 
     def section_passages(self, passage: Passage) -> list[Passage]:

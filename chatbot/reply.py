@@ -16,6 +16,7 @@ class Citation:
     source: str
     passage: str
     score: float
+    title: str = ""  # the article's title, for a library of many articles
 
 
 @dataclass(frozen=True)
@@ -38,7 +39,8 @@ class Reply:
             "kind": self.kind,
             "answer": self.answer,
             "citations": [
-                {"section": c.section, "source": c.source, "passage": c.passage, "score": round(c.score, 4)}
+                {"section": c.section, "source": c.source, "passage": c.passage, "score": round(c.score, 4),
+                 "title": c.title}
                 for c in self.citations
             ],
             "confidence": round(self.confidence, 3),

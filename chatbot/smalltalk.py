@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import DataError
-from .text import STOPWORDS
 from .triage import normalise
 from .yamlfile import Located, read_yaml
 
@@ -62,8 +61,8 @@ class SmallTalk:
         return cls(intents, frozenset(str(w).lower() for w in filler))
 
     def match(self, text: str) -> Intent | None:
-        """The first intent named in a message that holds nothing else but filler and stop words."""
-        norm = re.sub(r"[^a-z0-9 ]+", " ", normalise(text))
+        """The first intent named in a message that holds nothing else but filler words."""
+        norm = " ".join(re.sub(r"[^a-z0-9 ]+", " ", normalise(text)).split())
         if not norm.strip():
             return None
         found: Intent | None = None
@@ -74,6 +73,6 @@ class SmallTalk:
                 remainder = intent.pattern.sub(" ", remainder)
         if found is None:
             return None
-        if any(word not in self.filler and word not in STOPWORDS for word in remainder.split()):
+        if any(word not in self.filler for word in remainder.split()):
             return None
         return found

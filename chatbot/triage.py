@@ -20,7 +20,10 @@ The rules are data (data/triage.yaml) a clinic can edit. How a message is read:
    - a ``hypothetical`` marker stands before it in its clause ("what should I do if I get a fever");
    - its clause is ``informational`` ("can it cause a cough?", "I read that it can cause seizures");
    - its clause is ``past`` ("my dad had a stroke years ago"), or its sentence is ``resolved`` ("I had
-     a rash but it cleared up"), unless the clause has a ``present`` marker ("now", "today", "since").
+     a rash but it cleared up"), unless the clause has a ``present`` marker ("now", "today", "since");
+   - for symptom rules only: its clause is ``general``, a long-standing condition or a general question
+     ("he has COPD and gets breathless", "is it normal to get the runs on immuno?"); an emergency stays an
+     emergency whatever the history or phrasing ("I have asthma and can't breathe").
    Rules marked ``always: true`` (crisis wording, calls for an ambulance) ignore the framing checks
    (not negation): a person in crisis may well phrase it as a question.
 6. Symptom rules also need the message to be a ``report`` about someone now ("I've had the runs since
@@ -33,7 +36,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from itertools import permutations
 from pathlib import Path
 
@@ -44,11 +47,13 @@ from .yamlfile import Located, read_yaml
 LEVELS = ("crisis", "emergency", "symptom")
 FRAMES = (
     "idiom", "negation", "negation_after", "past", "resolved", "present",
-    "hypothetical", "informational", "report",
+    "hypothetical", "informational", "general", "report",
 )
 KEYS = ("messages", "spellings", "typos", "frames", "rules")
 NEGATION_WINDOW = 5  # words before a match in which a negation cancels it
 AFTER_WINDOW = 40  # characters after a match searched by negation_after ("... is normal")
+MAX_CHARS = 20_000  # a longer message is read from its start (the engine itself reads 1,000)
+MAX_TYPO_WORD = 20  # longer tokens are not words anyone mistyped (and would cost time)
 DEFAULT_WITHIN = 4  # words allowed between the parts of an ``all`` pattern
 _SENTENCES = re.compile(r"[!?\n]+|\.(?=\s|$)")
 _CLAUSES = re.compile(r"[;,:()]+|\s(?:but|although|though|however|except|whereas|otherwise)\s")
@@ -57,6 +62,8 @@ _NEW_SUBJECT = re.compile(
     r".*\b(?:and|so|then|now|because|cos|plus) (?:i|im|ive|id|my|he|hes|his|she|shes|her|we|our|they|theyre|their|it|its|now)\b"
 )
 _WORD = re.compile(r"[a-z]+")
+_LIST_TAIL = re.compile(r"\b(?:or|nor)\b")  # "..., cough or rash" continues a list
+_NEW_START = re.compile(r"(?:i|im|ive|my|he|hes|his|she|shes|her|we|they|it|its|and|now|since|so|then|but)\b")
 
 
 @dataclass(frozen=True)
@@ -67,6 +74,11 @@ class Rule:
     level: str
     patterns: tuple[tuple[re.Pattern[str], tuple[re.Pattern[str], ...]], ...]  # (pattern, parts of an all-pattern)
     always: bool = False  # counts even in an informational, hypothetical or past clause
+
+    @property
+    def union(self) -> str:
+        """All the rule's patterns as one expression: a quick test before the careful one."""
+        return "|".join(f"(?:{pattern.pattern})" for pattern, _ in self.patterns)
 
 
 @dataclass(frozen=True)
@@ -100,7 +112,7 @@ class _Speller:
     def _fix(self, token: str) -> str:
         if token in self.spellings:
             return self.spellings[token]
-        if len(token) < 5 or token in self.words:
+        if not 5 <= len(token) <= MAX_TYPO_WORD or token in self.words:
             return token
         # a letter missing ("breth" for "breath", "diarhea" for "diarrhea")
         for word, _ in self.deleted.get(token, ()):
@@ -127,12 +139,35 @@ class _Speller:
         return _WORD.sub(lambda m: self.fix(m.group()), text)
 
 
-@dataclass
 class _Clause:
-    text: str
-    informational: bool
-    past: bool
-    hypothetical_at: int  # start of the first hypothetical marker, or -1
+    """One clause and its framing, each worked out only when a rule first matches in it."""
+
+    def __init__(self, triage: "Triage", text: str, sentence: str) -> None:
+        self.triage = triage
+        self.text = text
+        self.sentence = sentence
+
+    @cached_property
+    def informational(self) -> bool:
+        return self.triage._has("informational", self.text)
+
+    @cached_property
+    def past(self) -> bool:
+        """Past or resolved, with no present marker to say it is happening again now."""
+        past = self.triage._has("resolved", self.sentence) or self.triage._has("past", self.text)
+        return past and not self.triage._present(self.text)
+
+    @cached_property
+    def hypothetical_at(self) -> int:
+        """Where the first hypothetical marker starts, or -1."""
+        pattern = self.triage.frames.get("hypothetical")
+        match = pattern.search(self.text) if pattern else None
+        return match.start() if match else -1
+
+    @cached_property
+    def general(self) -> bool:
+        """A long-standing condition or a general question: symptom rules do not count."""
+        return self.triage._has("general", self.text)
 
 
 class Triage:
@@ -150,6 +185,7 @@ class Triage:
         self.frames = frames
         self.messages = messages
         self.speller = _Speller(spellings or {}, typos or [])
+        self._unions = {rule.name: re.compile(rule.union) for rule in self.rules}
 
     # ------------------------------------------------------------------ loading
     @classmethod
@@ -167,9 +203,10 @@ class Triage:
             if key not in KEYS:
                 raise DataError(path, doc.line(key), f"unknown key {key!r}; the keys are {', '.join(KEYS)}")
         messages = data.get("messages")
+        if "messages" not in data:
+            raise DataError(path, doc.line(), "the messages key is missing: it maps each level (crisis, emergency, symptom) to its text")
         if not isinstance(messages, dict):
-            raise DataError(path, doc.line("messages") if "messages" in data else doc.line(),
-                            "messages must map each level (crisis, emergency, symptom) to its text")
+            raise DataError(path, doc.line("messages"), "messages must map each level (crisis, emergency, symptom) to its text")
         for level in LEVELS:
             if not isinstance(messages.get(level), str) or not messages[level].strip():
                 raise DataError(path, doc.line("messages", level), f"messages needs a text for {level!r}")
@@ -184,9 +221,10 @@ class Triage:
                 raise DataError(path, doc.line("frames", name), f"unknown frame {name!r}; the frames are {', '.join(FRAMES)}")
             frames[name] = _compile_any(patterns, path, doc, ("frames", name))
         rules_data = data.get("rules")
+        if "rules" not in data:
+            raise DataError(path, doc.line(), "the rules key is missing: it lists the rules as {name, level, patterns}")
         if not isinstance(rules_data, list) or not rules_data:
-            raise DataError(path, doc.line("rules") if "rules" in data else doc.line(),
-                            "rules must be a list of {name, level, patterns}")
+            raise DataError(path, doc.line("rules"), "rules must be a list of {name, level, patterns}")
         rules = []
         for index, item in enumerate(rules_data):
             where = ("rules", index)
@@ -217,23 +255,27 @@ class Triage:
         """The message as rules see it: normalised, words mended, idioms blanked."""
         norm = self.speller(normalise(text))
         idiom = self.frames.get("idiom")
-        if idiom is not None:
+        if idiom is not None and idiom.search(norm):
             norm = idiom.sub(" ", norm)
         return re.sub(r"[ ]+", " ", norm).strip()
 
     def check(self, text: str) -> TriageResult | None:
         """The most serious urgent finding in the message, or None."""
-        norm = self.prepare(text)
+        norm = self.prepare(text[:MAX_CHARS])
         if not norm:
             return None
         clauses = self._clauses(norm)
-        if not clauses:
-            return None
-        reported = self._has("report", norm)
+        reported = None
         for rule in self.rules:
-            if rule.level == "symptom" and not reported:
-                continue
+            union = self._unions[rule.name]
             for clause in clauses:
+                if not union.search(clause.text):
+                    continue
+                if rule.level == "symptom":
+                    if reported is None:
+                        reported = self._has("report", norm)
+                    if not reported:
+                        break
                 if self._fires(rule, clause):
                     return TriageResult(rule.level, rule.name, self.messages[rule.level])
         return None
@@ -244,19 +286,21 @@ class Triage:
             sentence = sentence.strip()
             if not sentence:
                 continue
-            resolved = self.frames.get("resolved")
-            resolved_sentence = bool(resolved and resolved.search(sentence))
-            for part in _CLAUSES.split(sentence):
-                part = part.strip()
-                if not part:
-                    continue
-                past = resolved_sentence or self._has("past", part)
-                if past and self._present(part):
-                    past = False
-                hypothetical = self.frames.get("hypothetical")
-                hyp = hypothetical.search(part) if hypothetical else None
-                out.append(_Clause(part, self._has("informational", part), past, hyp.start() if hyp else -1))
+            out.extend(_Clause(self, part, sentence) for part in self._parts(sentence))
         return out
+
+    def _parts(self, sentence: str) -> list[str]:
+        """Clauses of a sentence; a list after a negation stays with it ("no fever, cough or rash")."""
+        parts: list[str] = []
+        for part in _CLAUSES.split(sentence):
+            part = part.strip()
+            if not part:
+                continue
+            if parts and _LIST_TAIL.search(part) and not _NEW_START.match(part) and self._has("negation", parts[-1]):
+                parts[-1] = f"{parts[-1]} {part}"
+            else:
+                parts.append(part)
+        return parts
 
     def _present(self, clause: str) -> bool:
         """A present-time marker, not counting the "now" of "fine now" and the like."""
@@ -273,6 +317,8 @@ class Triage:
     def _fires(self, rule: Rule, clause: _Clause) -> bool:
         if not rule.always and (clause.informational or clause.past):
             return False
+        if rule.level == "symptom" and clause.general:
+            return False
         text = clause.text
         for pattern, parts in rule.patterns:
             for match in pattern.finditer(text):
@@ -288,7 +334,11 @@ class Triage:
         cut = _NEW_SUBJECT.match(before)
         if cut:
             before = before[cut.end() :]
-        window = " ".join(before.split()[-NEGATION_WINDOW:])
+        words = before.split()
+        window = words[-NEGATION_WINDOW:]
+        if "or" in window or "nor" in window:  # a list: "no fever, cough or rash"
+            window = words[-2 * NEGATION_WINDOW :]
+        window = " ".join(window)
         if window and self._has("negation", window + " "):
             return True
         if parts:  # the words between the parts of an all-pattern ("my poo isnt black")

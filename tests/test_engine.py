@@ -1,0 +1,396 @@
+"""engine.py through Engine.load() on the real corpus: the reply contract, safety, odd input, quality."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+import unicodedata
+from collections import defaultdict
+
+import pytest
+import yaml
+
+from chatbot.engine import ROOT, Engine
+from chatbot.reply import KINDS
+
+SOURCE = "immunotherapy.md"
+TITLE = "What Is Immunotherapy for Cancer and How Does It Work"
+SIDE_EFFECTS = "Side effects and what to expect"
+QUESTIONS_FILE = ROOT / "tests" / "data" / "patient_questions.yaml"
+
+
+@pytest.fixture(scope="module")
+def engine() -> Engine:
+    # cache="off": build from the files every time, and write nothing to disk
+    return Engine.load(cache="off")
+
+
+@pytest.fixture(scope="module")
+def headings(engine) -> set[str]:
+    return {heading for article in engine.articles for heading in article.headings}
+
+
+@pytest.fixture(scope="module")
+def article_text() -> str:
+    return squash((ROOT / "corpus" / SOURCE).read_text(encoding="utf-8"))
+
+
+def squash(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def assert_plain_text(text: str) -> None:
+    assert isinstance(text, str) and text.strip()
+    assert "\x1b" not in text
+    bad = [hex(ord(ch)) for ch in text if ch != "\n" and unicodedata.category(ch) in ("Cc", "Cf")]
+    assert not bad, f"control characters {bad} in {text!r}"
+
+
+MESSAGES = [
+    # in scope
+    "How is it different from chemotherapy?",
+    "what does immunotherapy actually do to the cancer",
+    "what is pd-l1 used for",
+    "how do they give the treatment",
+    "do i stay in overnight",
+    "what side effects can it cause?",
+    "who decides if i get immunotherapy",
+    "who wrote this?",
+    # out of scope
+    "what is the capital of france",
+    "how much does immunotherapy cost",
+    "can I drink alcohol during treatment",
+    # urgent
+    "I can't breathe",
+    "I want to end my life",
+    "I've had the runs for three days since my infusion",
+    # small talk
+    "hello",
+    "thanks",
+    "bye",
+    "what can you do?",
+    # odd input
+    "",
+    "   ",
+    "\x1b[31mhow is it given?\x1b[0m",
+    "\x1b]52;c;aGVsbG8=\x07what about side effects",
+    "how\x00 is\x07 it\x7f given",
+    "\u514d\u75ab\u7597\u6cd5\u662f\u4ec0\u4e48\uff1f",
+    "\u00bfQu\u00e9 es la inmunoterapia?",
+    "\U0001F642\U0001F642\U0001F642",
+    "?????",
+    "immunotherapy " * 2000,
+]
+
+
+@pytest.fixture(scope="module")
+def replies(engine):
+    return [(message, engine.answer(message)) for message in MESSAGES]
+
+
+# -- the reply contract ----------------------------------------------------------------------
+
+
+def test_every_reply_follows_the_contract(replies, headings, engine):
+    passage_ids = {p.id for p in engine.passages}
+    for message, reply in replies:
+        assert reply.question == message
+        assert reply.kind in KINDS
+        assert_plain_text(reply.answer)
+        assert 0.0 <= reply.confidence <= 1.0
+        for citation in reply.citations:
+            assert citation.section in headings
+            assert citation.source == SOURCE
+            assert citation.passage in passage_ids
+        if reply.kind == "answer":
+            assert reply.citations, message
+        if reply.kind in ("no_answer", "smalltalk"):
+            assert reply.citations == (), message
+        data = json.loads(reply.to_json())
+        assert list(data) == ["question", "kind", "answer", "citations", "confidence"]
+        assert data["question"] == message
+        for citation in data["citations"]:
+            assert list(citation) == ["section", "source", "passage", "score", "title"]
+
+
+def test_answers_end_with_their_source(replies):
+    answers = [(m, r) for m, r in replies if r.kind == "answer"]
+    assert len(answers) >= 6
+    for message, reply in answers:
+        assert reply.answer.endswith(f"Source: {reply.citations[0].section} \u2014 {TITLE}"), message
+        assert reply.title == TITLE
+
+
+def test_answers_show_article_text_only(replies, article_text):
+    for message, reply in replies:
+        if reply.kind != "answer" or reply.notes:
+            continue
+        body = reply.answer.rsplit("\n\nSource: ", 1)[0]
+        for line in body.splitlines():
+            piece = line[2:] if line.startswith("- ") else line
+            assert squash(piece) in article_text, f"{message!r}: {piece!r} is not article text"
+
+
+def test_the_answer_shows_the_cited_passage(engine):
+    reply = engine.answer("how do they give the treatment")
+    top = next(p for p in engine.passages if p.id == reply.citations[0].passage)
+    assert top.text.splitlines()[0] in reply.answer
+    assert reply.citations[0].section == "What the treatment process looks like"
+    assert "intravenous infusion" in reply.answer
+
+
+def test_citations_are_best_first(replies):
+    for message, reply in replies:
+        if reply.kind == "answer" and len(reply.citations) > 1:
+            scores = [c.score for c in reply.citations]
+            assert scores[0] == max(scores) or reply.citations[0].section == reply.citations[1].section, message
+
+
+def test_no_answer_says_so_and_lists_the_topics(engine, headings):
+    reply = engine.answer("what is the capital of france")
+    assert reply.kind == "no_answer"
+    assert reply.citations == ()
+    assert reply.confidence < 0.5
+    lines = reply.answer.splitlines()
+    for heading in headings - {TITLE}:
+        assert f"- {heading}" in lines
+    assert "care team" in reply.answer
+
+
+@pytest.mark.parametrize("message", ["what is the capital of france", "how do I bake sourdough bread",
+                                     "what is the best phone to buy", "\u00bfQu\u00e9 es la inmunoterapia?",
+                                     "\U0001F642\U0001F642", "qwzx vbnm"])
+def test_questions_the_article_does_not_cover_get_no_answer(engine, message):
+    assert engine.answer(message).kind == "no_answer"
+
+
+# -- urgent replies ----------------------------------------------------------------------------
+
+
+URGENT = {
+    "I can't breathe": "emergency",
+    "my chest hurts and my left arm is numb": "emergency",
+    "I want to end my life": "crisis",
+    "I've had the runs for three days since my infusion": "symptom",
+    "i've come out in a rash on my arms since starting immunotherapy": "symptom",
+}
+
+
+@pytest.mark.parametrize("message, level", URGENT.items())
+def test_urgent_replies_put_help_first(engine, message, level):
+    reply = engine.answer(message)
+    assert reply.kind == "urgent"
+    assert reply.level == level
+    assert reply.confidence == 1.0
+    assert "999" in reply.answer
+    # the help message comes before any article text
+    help_text = reply.answer.split("\n\nWhat the article says", 1)[0]
+    assert "999" in help_text
+    if level in ("emergency", "crisis"):
+        first_number = min(reply.answer.find(n) for n in ("999", "111", "116 123") if n in reply.answer)
+        assert reply.answer.find("999") == first_number, "999 must be the first number given"
+        assert "999" in "\n".join(reply.answer.splitlines()[:2]), "999 must be in the opening lines"
+    for citation in reply.citations:
+        assert citation.section == SIDE_EFFECTS
+
+
+def test_symptom_reply_quotes_the_side_effects_section(engine):
+    reply = engine.answer("I've had the runs for three days since my infusion")
+    assert reply.kind == "urgent"
+    assert reply.citations and reply.citations[0].section == SIDE_EFFECTS
+    assert "diarrhoea" in reply.answer
+    assert reply.answer.endswith(f"Source: {SIDE_EFFECTS} \u2014 {TITLE}")
+    assert reply.answer.index("999") < reply.answer.index("What the article says")
+
+
+def test_no_score_overrides_urgent_triage(engine):
+    # A message full of article words is still urgent when it reports an emergency
+    reply = engine.answer("immunotherapy infusion side effects: I cannot breathe and my lips are turning blue")
+    assert reply.kind == "urgent"
+
+
+# -- small talk and odd input ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("message", ["", "   ", "\n\t\n", "\x1b[31m\x1b[0m", "\x00\x07"])
+def test_empty_input_gets_a_gentle_prompt(engine, message):
+    reply = engine.answer(message)
+    assert reply.kind == "smalltalk"
+    assert "question" in reply.answer.lower()
+    assert reply.citations == ()
+    assert_plain_text(reply.answer)
+
+
+@pytest.mark.parametrize("message, words", [("hello", ["hello"]), ("thank you!", ["welcome"]),
+                                            ("bye", ["goodbye"]), ("what can you do?", ["immunotherapy"])])
+def test_small_talk_replies(engine, message, words):
+    reply = engine.answer(message)
+    assert reply.kind == "smalltalk"
+    assert all(w in reply.answer.lower() for w in words)
+    assert "{" not in reply.answer  # templates filled in
+
+
+def test_greeting_with_a_question_is_answered(engine):
+    assert engine.answer("hi, how is it given?").kind == "answer"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "how is it given? " * 12000,  # about 200 KB
+        "x" * 200_000,
+        "tell me about chemotherapy and immunotherapy please " * 4000,
+        "hello " * 40_000,
+    ],
+    ids=["repeated-question", "one-long-word", "repeated-words", "repeated-hello"],
+)
+def test_a_200_kb_message_is_answered_quickly_with_a_note(engine, question):
+    assert len(question) >= 200_000
+    start = time.perf_counter()
+    reply = engine.answer(question)
+    elapsed = time.perf_counter() - start
+    assert elapsed < 1.0, f"took {elapsed:.2f}s"
+    assert reply.kind in KINDS
+    assert_plain_text(reply.answer)
+    # the patient is told that only the start of the message was read
+    mentions_length = "long" in reply.answer.lower()
+    assert mentions_length, f"the {reply.kind} reply does not mention the length: {reply.answer[:120]!r}..."
+
+
+def test_escape_sequences_do_not_change_the_answer(engine):
+    plain = engine.answer("how is it given?")
+    dressed = engine.answer("\x1b[31mhow is it given?\x1b[0m\x1b]0;pwned\x07")
+    assert dressed.kind == plain.kind == "answer"
+    assert dressed.answer == plain.answer
+    assert dressed.citations == plain.citations
+
+
+@pytest.mark.parametrize("us, uk", [("how does it recognize a tumor", "how does it recognise a tumour"),
+                                    ("can it cause diarrhea", "can it cause diarrhoea"),
+                                    ("how is imunotherapy given", "how is immunotherapy given")])
+def test_us_spellings_and_typos_get_the_same_reply(engine, us, uk):
+    a, b = engine.answer(us), engine.answer(uk)
+    assert (a.kind, a.citations[:1]) == (b.kind, b.citations[:1])
+
+
+def test_replies_are_deterministic(engine):
+    for message in ("how is it different from chemo", "what is pd-l1", "I want to end my life", "hello"):
+        assert engine.answer(message) == engine.answer(message)
+
+
+# -- the index and the tokeniser ---------------------------------------------------------------
+
+
+def test_passages_and_questions_share_the_tokeniser(engine):
+    for number, passage in enumerate(engine.passages):
+        expected = set(engine.tokeniser.tokens(f"{passage.section}\n{passage.text}"))
+        assert engine.passage_terms[number] == expected, passage.id
+
+
+def test_each_passage_asked_back_is_found(engine):
+    for passage in engine.passages:
+        reply = engine.answer(passage.text)
+        assert reply.kind in ("answer", "urgent"), passage.id
+        assert reply.citations[0].section == passage.section, passage.id
+
+
+def test_the_article_own_words_are_never_unknown(engine):
+    # words of the article, asked back, must not count as words the article never mentions
+    for passage in engine.passages:
+        assert engine.tokeniser.analyse(passage.text).unknown == (), passage.id
+
+
+def test_every_section_is_reachable(engine, headings):
+    questions = {
+        TITLE: "is immunotherapy a newer option that sounds promising on paper",
+        "What immunotherapy is actually doing": "why does the immune system ignore cancer",
+        "When immunotherapy is used in cancer care": "what is pd-l1 expression",
+        "What the treatment process looks like": "how often are the infusions",
+        "How it differs from chemotherapy": "how is it different from chemotherapy",
+        SIDE_EFFECTS: "is immunotherapy easier to tolerate than chemotherapy",
+        "How decisions are made around immunotherapy": "what is a multidisciplinary team",
+        "About Dr James Wilson": "who is dr james wilson",
+    }
+    assert set(questions) == headings
+    for section, question in questions.items():
+        reply = engine.answer(question)
+        assert reply.kind == "answer", question
+        assert reply.citations[0].section == section, question
+
+
+def test_the_index_cache_gives_the_same_replies(tmp_path, monkeypatch):
+    monkeypatch.setenv("CHATBOT_CACHE_DIR", str(tmp_path))
+    built = Engine.load(cache="use")
+    assert list(tmp_path.glob("index-*.json")), "the cache was not written"
+    cached = Engine.load(cache="read")
+    for message in MESSAGES[:18] + ["multi disciplinary team", "the runs", "fast-growing cells", "tumor sytem"]:
+        assert cached.answer(message) == built.answer(message), message
+
+
+# -- quality on the project's own patient-style questions ------------------------------------
+
+
+def fold(s):
+    s = (s or "").lower().replace("\u2019", "'").replace("\u2018", "'").replace("\u2013", "-")
+    return re.sub(r"\s+", " ", s)
+
+
+def passes(case, reply):
+    """The pass rule of shared/eval/score_dev.py, on a reply's JSON fields."""
+    kind, cits = reply.get("kind"), reply.get("citations") or []
+    top = fold(cits[0].get("section")) if cits else ""
+
+    def fits(want):
+        if kind != want["kind"]:
+            return False
+        if want["kind"] == "answer":
+            if fold(want["section"]) not in top:
+                return False
+            phrases = want.get("contains") or []
+            return not phrases or any(fold(p) in fold(reply.get("answer")) for p in phrases)
+        return True
+
+    return fits(case) or ("also_accept" in case and fits(case["also_accept"]))
+
+
+THRESHOLDS = {"inscope": 0.88, "out_of_scope": 0.85, "urgent": 1.0, "symptom": 0.75, "smalltalk": 0.85}
+
+
+@pytest.fixture(scope="module")
+def quality(engine):
+    cases = yaml.safe_load(QUESTIONS_FILE.read_text(encoding="utf-8"))
+    results: dict[str, list[tuple[dict, dict, bool]]] = defaultdict(list)
+    for case in cases:
+        if case["tag"] == "symptom" and "also_accept" not in case:
+            # a first-person symptom report is right when urgent, or answered from the side-effects section
+            case = {**case, "also_accept": {"kind": "answer", "section": SIDE_EFFECTS}}
+        reply = engine.answer(case["q"]).to_dict()
+        results[case["tag"]].append((case, reply, passes(case, reply)))
+    return results
+
+
+def _figures(quality) -> str:
+    return ", ".join(f"{tag} {sum(ok for *_, ok in rows)}/{len(rows)} = {sum(ok for *_, ok in rows) / len(rows):.3f}"
+                     for tag, rows in sorted(quality.items()))
+
+
+def test_question_file_has_every_tag(quality):
+    assert set(quality) == set(THRESHOLDS)
+    assert all(len(rows) >= 15 for rows in quality.values())
+
+
+@pytest.mark.parametrize("tag", list(THRESHOLDS))
+def test_quality_per_tag(quality, tag, capsys):
+    rows = quality[tag]
+    rate = sum(ok for *_, ok in rows) / len(rows)
+    figures = _figures(quality)
+    with capsys.disabled():
+        print(f"\n[{tag}] {rate:.3f} (needs {THRESHOLDS[tag]}) | all: {figures}")
+    misses = "\n".join(
+        f"  {case['q']!r}: wanted {case['kind']}"
+        f"{' / ' + case['section'] if case.get('section') else ''}, got {reply['kind']}"
+        f"{' / ' + reply['citations'][0]['section'] if reply['citations'] else ''}"
+        for case, reply, ok in rows if not ok
+    )
+    assert rate >= THRESHOLDS[tag], f"{tag}: {rate:.3f} < {THRESHOLDS[tag]} ({figures})\nfailing:\n{misses}"

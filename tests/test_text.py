@@ -1,0 +1,290 @@
+"""text.py: folding, cleaning, words, spellings, typo repair and the one tokeniser."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import pytest
+
+from chatbot.text import Lexicon, Tokeniser, clean, fold, one_edit_apart, uk_spelling, words
+
+# -- fold ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "raw, folded",
+    [
+        ("It\u2019s \u2018fine\u2019", "it's 'fine'"),
+        ("\u201cbrakes\u201d", '"brakes"'),
+        ("10\u201315 years \u2014 roughly", "10-15 years - roughly"),
+        ("PD\u2011L1 \u2212 minus", "pd-l1 - minus"),
+        ("\uff30\uff24-\uff2c\uff11", "pd-l1"),  # full-width letters (NFKC)
+        ("\ufb01ne \u2460", "fine 1"),  # ligature and circled digit (NFKC)
+        ("Caf\u00e9 na\u00efve", "cafe naive"),  # accents go
+        ("IMMUNOTHERAPY Works", "immunotherapy works"),
+    ],
+)
+def test_fold(raw, folded):
+    assert fold(raw) == folded
+
+
+def test_fold_makes_curly_and_straight_text_equal():
+    assert fold("That\u2019s the \u201cprinciple\u201d") == fold("That's the \"principle\"")
+
+
+# -- clean -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "raw, cleaned",
+    [
+        ("\x1b[31mred\x1b[0m text", "red text"),  # CSI colours
+        ("\x1b[2J\x1b[Hclear", "clear"),  # CSI clear screen, cursor home
+        ("\x1b[?1049hscreen", "screen"),  # CSI private mode
+        ("\x1b]0;new title\x07after", "after"),  # OSC window title, BEL end
+        ("\x1b]0;new title\x1b\\after", "after"),  # OSC with ST end
+        ("\x1b]52;c;aGVsbG8=\x07paste", "paste"),  # OSC 52 clipboard write
+        ("\x1b]52;c;aGVsbG8=\x1b\\paste", "paste"),
+        ("\x1b]8;;http://evil.example\x07link\x1b]8;;\x07", "link"),  # OSC 8 hyperlink
+        ("\x1bPq#0;2;0;0;0\x1b\\sixel", "sixel"),  # DCS
+        ("bare\x1b escape", "bare escape"),
+        ("\x9b31m8-bit CSI", "8-bit CSI"),
+        ("nul\x00bell\x07del\x7f", "nulbelldel"),
+        ("zero\u200bwidth\u202eRTL\ufeff", "zerowidthRTL"),
+        ("tab\there\rcr", "tab here cr"),
+        ("line one\nline two", "line one\nline two"),
+    ],
+)
+def test_clean_removes_escapes_and_controls(raw, cleaned):
+    assert clean(raw) == cleaned
+
+
+@pytest.mark.parametrize("final", ["c", "7", "8", "=", ">"])
+def test_clean_removes_two_character_escape_sequences(final):
+    # ESC c (full reset), ESC 7 / ESC 8 (save / restore cursor), ESC = / ESC > (keypad modes):
+    # the whole sequence goes, not only the ESC, so no stray character is left in the question.
+    assert clean(f"before\x1b{final}after") == "beforeafter"
+
+
+def test_clean_leaves_no_control_characters():
+    nasty = "".join(chr(c) for c in range(0x00, 0xA0)) + "\x1b]52;c;ZXZpbA==\x07ok"
+    result = clean(nasty)
+    assert "\x1b" not in result
+    assert all(ch == "\n" or unicodedata.category(ch) != "Cc" for ch in result)
+    assert result.endswith("ok")
+
+
+def test_clean_keeps_other_scripts_and_emoji():
+    assert clean("\u5316\u7597 \u0647\u0644 \U0001F600") == "\u5316\u7597 \u0647\u0644 \U0001F600"
+
+
+# -- words -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        ("PD-L1", ["pdl1"]),
+        ("PD\u2011L1 expression", ["pdl1", "expression"]),
+        ("T-cell", ["tcell"]),
+        ("fast-growing cells", ["fast", "growing", "cells"]),
+        ("one-size-fits-all", ["one", "size", "fits", "all"]),
+        ("don't", ["dont"]),
+        ("doesn\u2019t always", ["doesnt", "always"]),
+        ("10-15 years", ["10", "15", "years"]),
+        ("Hello, world! Is it going?", ["hello", "world", "is", "it", "going"]),
+        ("", []),
+        ("\u2014 ... !!!", []),
+    ],
+)
+def test_words(raw, expected):
+    assert words(raw) == expected
+
+
+# -- spellings ------------------------------------------------------------------------------
+
+
+SPELLING = {"tumor": "tumour", "diarrhea": "diarrhoea"}
+
+
+@pytest.mark.parametrize(
+    "us, uk",
+    [
+        ("tumor", "tumour"),
+        ("diarrhea", "diarrhoea"),
+        ("recognize", "recognise"),
+        ("recognized", "recognised"),
+        ("recognizes", "recognises"),
+        ("organization", "organisation"),
+        ("specializing", "specialising"),
+        ("analyze", "analyse"),
+        ("analyzed", "analysed"),
+        ("paralyzing", "paralysing"),
+        ("tumour", "tumour"),
+        ("size", "size"),
+        ("prize", "prize"),
+        ("citizen", "citizen"),
+    ],
+)
+def test_uk_spelling(us, uk):
+    assert uk_spelling(us, SPELLING) == uk
+
+
+def test_uk_spelling_uses_only_the_given_map_for_listed_words():
+    assert uk_spelling("tumor", {}) == "tumor"
+    assert uk_spelling("color", {"color": "colour"}) == "colour"
+
+
+# -- one_edit_apart ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "a, b, expected",
+    [
+        ("system", "sytem", True),  # a letter missing
+        ("sytem", "system", True),
+        ("system", "systemm", True),  # a letter extra
+        ("system", "systen", True),  # a letter changed
+        ("system", "sysetm", True),  # neighbours swapped
+        ("system", "system", False),  # the same word is not a typo
+        ("breast", "breath", False),  # two letters differ
+        ("system", "sytm", False),  # two missing
+        ("system", "ystme", False),
+        ("abc", "cba", False),
+        ("", "a", True),
+    ],
+)
+def test_one_edit_apart(a, b, expected):
+    assert one_edit_apart(a, b) is expected
+    assert one_edit_apart(b, a) is expected
+
+
+# -- the tokeniser on a tiny learned corpus --------------------------------------------------
+
+
+CORPUS = [
+    "The immune system attacks the tumour and other abnormal cells.",
+    "Some patients notice diarrhoea, or a change in breath and breathing.",
+    "PD-L1 expression guides the decision in lung cancer.",
+    "A multidisciplinary team decides on treatment.",
+    "Chemotherapy targets fast-growing cells.",
+]
+
+
+@pytest.fixture(scope="module")
+def tok() -> Tokeniser:
+    lexicon = Lexicon(
+        spelling={"tumor": "tumour"},
+        terms={("the", "runs"): ("diarrhoea",), ("chemo",): ("chemotherapy",)},
+        neutral=frozenset({"doctor", "explain"}),
+    )
+    tokeniser = Tokeniser(lexicon)
+    tokeniser.learn(CORPUS)
+    return tokeniser
+
+
+def test_typo_is_repaired_to_the_corpus_word(tok):
+    analysis = tok.analyse("immune sytem")
+    assert analysis.tokens == tuple(tok.tokens("immune system"))
+    assert ("sytem", "system") in analysis.corrected
+    assert analysis.unknown == ()
+
+
+def test_swapped_letters_are_repaired(tok):
+    assert tok.tokens("chemotehrapy") == tok.tokens("chemotherapy")
+
+
+def test_breast_is_not_repaired_to_breath(tok):
+    analysis = tok.analyse("breast cancer")
+    assert analysis.corrected == ()
+    assert tok.stem("breath") not in analysis.tokens
+    assert "breast" in analysis.unknown
+
+
+def test_short_words_are_not_repaired_by_a_changed_letter(tok):
+    # "cells" is known; "bells" is one substitution away but a different word
+    assert tok.analyse("bells").corrected == ()
+
+
+def test_pd_l1_spellings_give_the_same_tokens(tok):
+    assert tok.tokens("pd l1") == tok.tokens("pdl1") == tok.tokens("PD-L1") == tok.tokens("PD\u2011L1")
+    assert len(tok.tokens("pd l1")) == 1
+    assert tok.analyse("pd l1").unknown == ()
+
+
+def test_split_compound_joins_when_the_corpus_writes_it_as_one_word(tok):
+    assert tok.tokens("multi disciplinary") == tok.tokens("multidisciplinary")
+    assert tok.analyse("multi disciplinary").unknown == ()
+
+
+def test_hyphenated_corpus_words_match_spaced_and_joined_questions(tok):
+    assert tok.tokens("fast growing") == tok.tokens("fast-growing")
+
+
+def test_us_spelling_in_a_question_matches_the_article(tok):
+    assert tok.tokens("tumor") == tok.tokens("tumour") == tok.tokens("Tumour")
+
+
+def test_lay_phrase_is_replaced_by_article_words(tok):
+    analysis = tok.analyse("the runs")
+    assert analysis.tokens == tuple(tok.tokens("diarrhoea"))
+    assert analysis.expanded == ("diarrhoea",)
+    assert analysis.unknown == ()
+
+
+def test_lay_word_is_replaced_inside_a_question(tok):
+    # BM25 sees a bag of words: the lay word's replacement may come at the end
+    assert sorted(tok.tokens("how is chemo different")) == sorted(tok.tokens("how is chemotherapy different"))
+
+
+def test_unknown_words_are_reported(tok):
+    analysis = tok.analyse("quantum physics and the immune system")
+    assert analysis.unknown == ("quantum", "physics")
+    assert "system" in analysis.content
+
+
+def test_neutral_and_function_words_are_not_unknown(tok):
+    analysis = tok.analyse("could the doctor please explain what it is")
+    assert analysis.unknown == ()
+    assert analysis.content == ()
+
+
+def test_negation_is_noticed(tok):
+    assert tok.analyse("why does it not attack the tumour").negated
+    assert not tok.analyse("why does it attack the tumour").negated
+
+
+def test_passages_and_questions_share_the_tokeniser(tok):
+    for text in CORPUS:
+        assert tok.tokens(text) == list(tok.analyse(text).tokens)
+        assert tok.tokens(text) == tok.tokens(text.upper())
+
+
+def test_the_corpus_own_words_are_never_unknown(tok):
+    # Quoting the corpus back must not count as words "the article never mentions".
+    for text in CORPUS:
+        assert tok.analyse(text).unknown == (), text
+
+
+def test_hyphenated_corpus_word_in_a_question_is_known(tok):
+    for question in ("do they target fast-growing cells", "fast growing cells", "fastgrowing cells"):
+        analysis = tok.analyse(question)
+        assert analysis.unknown == (), question
+        assert set(analysis.tokens) <= tok.vocabulary, question
+
+
+def test_inflections_meet_the_corpus_stem(tok):
+    assert tok.tokens("attacking") == tok.tokens("attacks") == tok.tokens("attack")
+
+
+def test_state_round_trip_gives_the_same_tokens(tok):
+    import json
+
+    again = Tokeniser.from_state(json.loads(json.dumps(tok.to_state())))
+    for text in CORPUS + ["immune sytem", "the runs", "pd l1", "multi disciplinary", "quantum tumor"]:
+        assert again.analyse(text) == tok.analyse(text)
+
+
+def test_empty_and_symbol_only_text(tok):
+    assert tok.tokens("") == []
+    assert tok.tokens("?!... \u2014 \U0001F600") == []
