@@ -11,6 +11,7 @@ import argparse
 import io
 import json
 import os
+import signal
 import sys
 from pathlib import Path
 from typing import Sequence, TextIO
@@ -43,6 +44,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.kiosk:
+        # A waiting-room visitor must not be able to stop the kiosk while it is still loading.
+        for name in ("SIGINT", "SIGTSTP", "SIGQUIT"):
+            if hasattr(signal, name):
+                signal.signal(getattr(signal, name), signal.SIG_IGN)
     try:
         engine = _engine(args)
     except DataError as exc:
