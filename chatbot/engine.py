@@ -150,8 +150,8 @@ class Engine:
         passages = [Passage(**p) for p in state["passages"]]
         index = InvertedBM25.from_dict(state["index"])
         terms: list[list[str]] = [[] for _ in passages]
-        for term, postings in index.postings.items():
-            for number, _ in postings:
+        for term, (numbers, _) in index.postings.items():
+            for number in numbers:
                 terms[number].append(term)
         documents = state["documents"]
         triage = Triage.from_document(Located(documents["triage"], None), paths.triage)
