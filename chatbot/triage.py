@@ -15,17 +15,24 @@ The rules are data (data/triage.yaml) a clinic can edit. How a message is read:
 5. A match does not count when
    - a ``negation`` stands in the few words before it, or between the parts of an ``all`` pattern
      ("I don't have chest pain", "my poo isn't black"); the look-back stops where a new subject
-     starts ("no fever and my chest hurts"); or a ``negation_after`` follows it ("my breathing is
-     fine");
-   - a ``hypothetical`` marker stands before it in its clause ("what should I do if I get a fever");
-   - its clause is ``informational`` ("can it cause a cough?", "I read that it can cause seizures");
-   - its clause is ``past`` ("my dad had a stroke years ago"), or its sentence is ``resolved`` ("I had
-     a rash but it cleared up"), unless the clause has a ``present`` marker ("now", "today", "since");
-   - for symptom rules only: its clause is ``general``, a long-standing condition or a general question
-     ("he has COPD and gets breathless", "is it normal to get the runs on immuno?"); an emergency stays an
-     emergency whatever the history or phrasing ("I have asthma and can't breathe").
-   Rules marked ``always: true`` (crisis wording, calls for an ambulance) ignore the framing checks
-   (not negation): a person in crisis may well phrase it as a question.
+     starts ("no fever and my chest hurts"); a wildcard word in a pattern is never a negation
+     ("I'm not tired"); or ``negation_after`` follows it ("my breathing is fine", "the rash has gone");
+   - its part of the clause is ``informational`` ("can it cause a cough?", "I read it can cause seizures");
+   - a ``hypothetical`` marker stands before it in its part of the clause ("what should I do if I get
+     a fever");
+   - its part of the clause is ``past`` ("my dad had a stroke years ago"), or its sentence is
+     ``resolved`` ("I had a rash but it cleared up"), unless that part has a ``present`` marker ("now",
+     "today", "since", "yesterday") or the clause goes on to say it is back (``recurrence``: "... and
+     I've just had another one");
+   - for symptom rules only, its sentence is ``general``: a long-standing condition or a general
+     question ("he has COPD and gets breathless", "is it normal to get the runs on immuno?").
+     Emergencies stay emergencies whatever the history or phrasing ("I have asthma and can't breathe").
+   "Part of the clause": framing reaches only as far as the clause goes on with one subject, so in
+   "I read it can cause that and I can't breathe" the second part is not informational. In a clause
+   saying it is happening this minute (``now``: "right now", "at the moment"), emergencies and crises
+   count even inside a question or an "if" ("what do I do if he's not breathing right now").
+   Rules marked ``always: true`` (crisis wording, pleas for help) ignore framing, though not
+   negation: a person in crisis may well put it as a question ("what's the point in living?").
 6. Symptom rules also need the message to be a ``report`` about someone now ("I've had the runs since
    my infusion"), not a general remark.
 
@@ -47,7 +54,7 @@ from .yamlfile import Located, read_yaml
 LEVELS = ("crisis", "emergency", "symptom")
 FRAMES = (
     "idiom", "negation", "negation_after", "past", "resolved", "present",
-    "hypothetical", "informational", "general", "report",
+    "recurrence", "hypothetical", "informational", "general", "now", "report",
 )
 KEYS = ("messages", "spellings", "typos", "frames", "rules")
 NEGATION_WINDOW = 5  # words before a match in which a negation cancels it
@@ -55,13 +62,59 @@ AFTER_WINDOW = 40  # characters after a match searched by negation_after ("... i
 MAX_CHARS = 20_000  # a longer message is read from its start (the engine itself reads 1,000)
 MAX_TYPO_WORD = 20  # longer tokens are not words anyone mistyped (and would cost time)
 DEFAULT_WITHIN = 4  # words allowed between the parts of an ``all`` pattern
+class LazyPattern:
+    """A regular expression compiled on first use.
+
+    Triage holds hundreds of patterns; Python's re takes most of a second to compile them all,
+    yet a message only ever needs the few whose quick pre-check matched. Patterns read from the
+    data file are compiled at once (to report a mistake with its line); those from the index
+    cache, already checked, wait until they are needed.
+    """
+
+    __slots__ = ("pattern", "_compiled")
+
+    def __init__(self, pattern: str, compiled: re.Pattern[str] | None = None) -> None:
+        self.pattern = pattern
+        self._compiled = compiled
+
+    def _get(self) -> re.Pattern[str]:
+        if self._compiled is None:
+            self._compiled = re.compile(self.pattern)
+        return self._compiled
+
+    def search(self, text: str, *args, **kwargs):
+        return self._get().search(text, *args, **kwargs)
+
+    def match(self, text: str, *args, **kwargs):
+        return self._get().match(text, *args, **kwargs)
+
+    def finditer(self, text: str, *args, **kwargs):
+        return self._get().finditer(text, *args, **kwargs)
+
+    def sub(self, replacement, text: str, *args, **kwargs):
+        return self._get().sub(replacement, text, *args, **kwargs)
+
+
+Pattern = LazyPattern  # what rules and frames hold
+
+
 _SENTENCES = re.compile(r"[!?\n]+|\.(?=\s|$)")
 _CLAUSES = re.compile(r"[;,:()]+|\s(?:but|although|though|however|except|whereas|otherwise)\s")
 # Where a new subject starts, a negation before it no longer reaches forward ("no fever and my chest hurts").
 _NEW_SUBJECT = re.compile(
     r".*\b(?:and|so|then|now|because|cos|plus) (?:i|im|ive|id|my|he|hes|his|she|shes|her|we|our|they|theyre|their|it|its|now)\b"
 )
+# Where a clause goes on with a new subject, framing stops ("I read it can cause that | and I can't breathe").
+_SEGMENT = re.compile(
+    r"\b(?:and|but|so|then|because|cos|coz|plus) (?=(?:i|im|ive|id|my|he|hes|his|she|shes|her|we|our|they|theyre|their|now)\b)"
+)
 _WORD = re.compile(r"[a-z]+")
+# Text-speak "2" for "to" after a word that takes "to" ("want 2 die", "hard 2 breathe").
+_TEXT_SPEAK_TO = re.compile(
+    r"\b(want|wants|wanted|going|trying|try|need|needs|have|has|had|got|hard|difficult|struggling|unable|able|about|used|ready|time) 2 (?=[a-z])"
+)
+# Words a wildcard word in a pattern may not be (see _any_word).
+_NEGATED = "(?:not|never|dont|doesnt|didnt|isnt|arent|wasnt|werent|havent|hasnt|hadnt|wont|less|no longer)"
 _LIST_TAIL = re.compile(r"\b(?:or|nor)\b")  # "..., cough or rash" continues a list
 _NEW_START = re.compile(r"(?:i|im|ive|my|he|hes|his|she|shes|her|we|they|it|its|and|now|since|so|then|but)\b")
 
@@ -72,13 +125,19 @@ class Rule:
 
     name: str
     level: str
-    patterns: tuple[tuple[re.Pattern[str], tuple[re.Pattern[str], ...]], ...]  # (pattern, parts of an all-pattern)
+    patterns: tuple[tuple[Pattern, tuple[Pattern, ...]], ...]  # (pattern, parts of an all-pattern)
     always: bool = False  # counts even in an informational, hypothetical or past clause
 
-    @property
-    def union(self) -> str:
-        """All the rule's patterns as one expression: a quick test before the careful one."""
-        return "|".join(f"(?:{pattern.pattern})" for pattern, _ in self.patterns)
+    def chunks(self, size: int = 3) -> list[tuple[Pattern, range]]:
+        """The rule's patterns joined a few at a time: one quick search over the message says which to try.
+
+        (Small groups: one large alternation runs slower in Python's re than its parts one by one.)"""
+        out = []
+        for start in range(0, len(self.patterns), size):
+            group = self.patterns[start : start + size]
+            joined = "|".join(f"(?:{pattern.pattern})" for pattern, _ in group)
+            out.append((LazyPattern(joined), range(start, start + len(group))))
+        return out
 
 
 @dataclass(frozen=True)
@@ -104,7 +163,7 @@ class _Speller:
         self.spellings = spellings
         self.words = frozenset(words)
         self.deleted: dict[str, list[tuple[str, int]]] = {}  # word minus one letter -> (word, position)
-        for word in self.words:
+        for word in dict.fromkeys(words):  # in file order, so a tie always mends the same way
             for i in range(len(word)):
                 self.deleted.setdefault(word[:i] + word[i + 1 :], []).append((word, i))
         self.fix = lru_cache(maxsize=4096)(self._fix)
@@ -140,12 +199,43 @@ class _Speller:
 
 
 class _Clause:
-    """One clause and its framing, each worked out only when a rule first matches in it."""
+    """One clause: rules match on all of it; framing is worked out per segment, only when needed."""
 
     def __init__(self, triage: "Triage", text: str, sentence: str) -> None:
         self.triage = triage
         self.text = text
         self.sentence = sentence
+        self.starts = [0] + [m.start() for m in _SEGMENT.finditer(text)]
+        self.segments: dict[int, _Segment] = {}
+
+    def segment_at(self, position: int) -> "_Segment":
+        """The segment (part with one subject) in which position lies."""
+        start = max(s for s in self.starts if s <= position)
+        if start not in self.segments:
+            ends = [s for s in self.starts if s > start]
+            end = ends[0] if ends else len(self.text)
+            self.segments[start] = _Segment(self.triage, self.text[start:end], self.sentence, start)
+        return self.segments[start]
+
+    def recurs_after(self, segment: "_Segment") -> bool:
+        """A later part of the clause says it is happening again ("... and now I've had another one")."""
+        later = self.text[segment.offset + len(segment.text) :]
+        return bool(later) and self.triage._has("recurrence", later)
+
+    @cached_property
+    def now(self) -> bool:
+        """Happening this minute: an emergency counts even inside a question or an if."""
+        return self.triage._has("now", self.text)
+
+
+class _Segment:
+    """Part of a clause with one subject, and its framing, each worked out when first asked."""
+
+    def __init__(self, triage: "Triage", text: str, sentence: str, offset: int) -> None:
+        self.triage = triage
+        self.text = text
+        self.sentence = sentence
+        self.offset = offset
 
     @cached_property
     def informational(self) -> bool:
@@ -159,15 +249,15 @@ class _Clause:
 
     @cached_property
     def hypothetical_at(self) -> int:
-        """Where the first hypothetical marker starts, or -1."""
+        """Where (in the clause) the first hypothetical marker starts, or -1."""
         pattern = self.triage.frames.get("hypothetical")
         match = pattern.search(self.text) if pattern else None
-        return match.start() if match else -1
+        return self.offset + match.start() if match else -1
 
     @cached_property
     def general(self) -> bool:
-        """A long-standing condition or a general question: symptom rules do not count."""
-        return self.triage._has("general", self.text)
+        """In its sentence, a long-standing condition or a general question: symptom rules do not count."""
+        return self.triage._has("general", self.sentence)
 
 
 class Triage:
@@ -176,7 +266,7 @@ class Triage:
     def __init__(
         self,
         rules: list[Rule],
-        frames: dict[str, re.Pattern[str]],
+        frames: dict[str, "_Frame"],
         messages: dict[str, str],
         spellings: dict[str, str] | None = None,
         typos: list[str] | None = None,
@@ -185,7 +275,7 @@ class Triage:
         self.frames = frames
         self.messages = messages
         self.speller = _Speller(spellings or {}, typos or [])
-        self._unions = {rule.name: re.compile(rule.union) for rule in self.rules}
+        self._chunks = [rule.chunks() for rule in self.rules]
 
     # ------------------------------------------------------------------ loading
     @classmethod
@@ -215,7 +305,7 @@ class Triage:
         frames_data = data.get("frames") or {}
         if not isinstance(frames_data, dict):
             raise DataError(path, doc.line("frames"), f"frames must be a mapping with the keys {', '.join(FRAMES)}")
-        frames: dict[str, re.Pattern[str]] = {}
+        frames: dict[str, _Frame] = {}
         for name, patterns in frames_data.items():
             if name not in FRAMES:
                 raise DataError(path, doc.line("frames", name), f"unknown frame {name!r}; the frames are {', '.join(FRAMES)}")
@@ -253,9 +343,9 @@ class Triage:
     # ------------------------------------------------------------------ checking
     def prepare(self, text: str) -> str:
         """The message as rules see it: normalised, words mended, idioms blanked."""
-        norm = self.speller(normalise(text))
+        norm = self.speller(_TEXT_SPEAK_TO.sub(r"\1 to ", normalise(text)))
         idiom = self.frames.get("idiom")
-        if idiom is not None and idiom.search(norm):
+        if idiom is not None:
             norm = idiom.sub(" ", norm)
         return re.sub(r"[ ]+", " ", norm).strip()
 
@@ -266,17 +356,17 @@ class Triage:
             return None
         clauses = self._clauses(norm)
         reported = None
-        for rule in self.rules:
-            union = self._unions[rule.name]
-            for clause in clauses:
-                if not union.search(clause.text):
+        for rule, chunks in zip(self.rules, self._chunks):
+            candidates = [i for chunk, indexes in chunks if chunk.search(norm) for i in indexes]
+            if not candidates:
+                continue
+            if rule.level == "symptom":
+                if reported is None:
+                    reported = self._has("report", norm)
+                if not reported:
                     continue
-                if rule.level == "symptom":
-                    if reported is None:
-                        reported = self._has("report", norm)
-                    if not reported:
-                        break
-                if self._fires(rule, clause):
+            for clause in clauses:
+                if self._fires(rule, clause, candidates):
                     return TriageResult(rule.level, rule.name, self.messages[rule.level])
         return None
 
@@ -312,24 +402,33 @@ class Triage:
 
     def _has(self, frame: str, text: str) -> bool:
         pattern = self.frames.get(frame)
-        return bool(pattern and pattern.search(text))
+        return pattern is not None and pattern.has(text)
 
-    def _fires(self, rule: Rule, clause: _Clause) -> bool:
-        if not rule.always and (clause.informational or clause.past):
-            return False
-        if rule.level == "symptom" and clause.general:
-            return False
+    def _fires(self, rule: Rule, clause: _Clause, candidates: list[int]) -> bool:
         text = clause.text
-        for pattern, parts in rule.patterns:
+        for index in candidates:
+            pattern, parts = rule.patterns[index]
             for match in pattern.finditer(text):
-                if not rule.always and 0 <= clause.hypothetical_at < match.start():
+                if not rule.always and self._framed(rule, clause, match.start()):
                     continue
                 if self._negated(text, match, parts):
                     continue
                 return True
         return False
 
-    def _negated(self, text: str, match: re.Match[str], parts: tuple[re.Pattern[str], ...]) -> bool:
+    def _framed(self, rule: Rule, clause: _Clause, position: int) -> bool:
+        """Is a match at this position framed as past, general, informational or hypothetical?"""
+        segment = clause.segment_at(position)
+        if segment.past and not clause.recurs_after(segment):
+            return True
+        if rule.level == "symptom":
+            if segment.general:
+                return True
+        elif clause.now:  # an emergency happening this minute counts even inside a question
+            return False
+        return segment.informational or 0 <= segment.hypothetical_at < position
+
+    def _negated(self, text: str, match: re.Match[str], parts: tuple[Pattern, ...]) -> bool:
         before = text[: match.start()]
         cut = _NEW_SUBJECT.match(before)
         if cut:
@@ -352,11 +451,20 @@ class Triage:
 
 
 # ---------------------------------------------------------------------- loading helpers
-def _compile(pattern: object, path: Path | str, line: int | None) -> re.Pattern[str]:
+def _any_word(pattern: str) -> str:
+    """A wildcard word ( \\w+) or (\\w+ ) in a pattern never stands for a negation ("I'm not tired")."""
+    return pattern.replace(r"( \w+)", rf"( (?!{_NEGATED}\b)\w+)").replace(r"(\w+ )", rf"((?!{_NEGATED}\b)\w+ )")
+
+
+def _compile(pattern: object, path: Path | str, line: int | None, checked: bool = False) -> LazyPattern:
+    """A pattern as a word-bounded expression; compiled now unless the index cache vouches for it."""
     if not isinstance(pattern, str) or not pattern.strip():
         raise DataError(path, line, "a pattern must be non-empty text")
+    source = r"\b(?:" + _any_word(pattern) + r")\b"
+    if checked:
+        return LazyPattern(source)
     try:
-        return re.compile(r"\b(?:" + pattern + r")\b")
+        return LazyPattern(source, re.compile(source))
     except re.error as exc:
         raise DataError(path, line, f"the pattern {pattern!r} is not a valid regular expression ({exc.msg})") from None
 
@@ -364,7 +472,7 @@ def _compile(pattern: object, path: Path | str, line: int | None) -> re.Pattern[
 def _compile_pattern(item: object, path: Path | str, doc, where: tuple):
     """A rule pattern: a regular expression, or {all: [parts], within: N} for parts in any order."""
     if not isinstance(item, dict):
-        return _compile(item, path, doc.line(*where)), ()
+        return _compile(item, path, doc.line(*where), doc.node is None), ()
     unknown = set(item) - {"all", "within"}
     if unknown:
         key = sorted(unknown)[0]
@@ -378,18 +486,43 @@ def _compile_pattern(item: object, path: Path | str, doc, where: tuple):
     within = item.get("within", DEFAULT_WITHIN)
     if not isinstance(within, int) or isinstance(within, bool) or not 0 <= within <= 20:
         raise DataError(path, doc.line(*where, "within"), "within must be a whole number of words from 0 to 20")
-    compiled = tuple(_compile(p, path, doc.line(*where, "all", i)) for i, p in enumerate(parts))
+    checked = doc.node is None
+    compiled = tuple(_compile(p, path, doc.line(*where, "all", i), checked) for i, p in enumerate(parts))
     gap = r"(?: \S+){0,%d}? " % within
     alternatives = [gap.join(p.pattern for p in order) for order in permutations(compiled)]
-    return re.compile("|".join(f"(?:{a})" for a in alternatives)), compiled
+    return LazyPattern("|".join(f"(?:{a})" for a in alternatives)), compiled
 
 
-def _compile_any(patterns: object, path: Path | str, doc, where: tuple) -> re.Pattern[str]:
+class _Frame:
+    """A frame's patterns: searched a few at a time (fast), substituted and matched all at once."""
+
+    def __init__(self, compiled: list[Pattern], size: int = 3) -> None:
+        self.chunks = [
+            LazyPattern("|".join(f"(?:{p.pattern})" for p in compiled[i : i + size]))
+            for i in range(0, len(compiled), size)
+        ]
+        self.whole = LazyPattern("|".join(f"(?:{p.pattern})" for p in compiled))
+
+    def has(self, text: str) -> bool:
+        return any(chunk.search(text) for chunk in self.chunks)
+
+    def search(self, text: str) -> re.Match[str] | None:
+        """The earliest match of any pattern, or None."""
+        found = [m for chunk in self.chunks if (m := chunk.search(text))]
+        return min(found, key=lambda m: m.start()) if found else None
+
+    def sub(self, replacement: str, text: str) -> str:
+        return self.whole.sub(replacement, text) if self.has(text) else text
+
+    def match(self, text: str) -> re.Match[str] | None:
+        return self.whole.match(text)
+
+
+def _compile_any(patterns: object, path: Path | str, doc, where: tuple) -> _Frame:
     if not isinstance(patterns, list) or not patterns:
         raise DataError(path, doc.line(*where), "a frame is a list of patterns")
-    for index, pattern in enumerate(patterns):
-        _compile(pattern, path, doc.line(*where, index))
-    return re.compile(r"\b(?:" + "|".join(f"(?:{p})" for p in patterns) + r")\b")
+    checked = doc.node is None
+    return _Frame([_compile(pattern, path, doc.line(*where, index), checked) for index, pattern in enumerate(patterns)])
 
 
 def _load_spellings(data: object, path: Path | str, doc) -> dict[str, str]:

@@ -1,0 +1,325 @@
+"""Urgent triage: the whole labelled suite, small literal cases, and broken rule files.
+
+The suite (tests/data/triage_cases.yaml) must be caught in full (recall 100 %) with at most 5 % false
+alarms on its look-alikes; both figures are printed (run pytest with -s to see them).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from chatbot.errors import DataError
+from chatbot.triage import Triage, TriageResult
+
+ROOT = Path(__file__).resolve().parent.parent
+RULES = ROOT / "data" / "triage.yaml"
+CASES = ROOT / "tests" / "data" / "triage_cases.yaml"
+MAX_FALSE_ALARMS = 0.05
+
+
+@pytest.fixture(scope="module")
+def triage() -> Triage:
+    return Triage.from_file(RULES)
+
+
+@pytest.fixture(scope="module")
+def cases() -> dict[str, list[str]]:
+    data = yaml.safe_load(CASES.read_text(encoding="utf-8"))
+    assert len(data["urgent"]) >= 150 and len(data["not_urgent"]) >= 150
+    return data
+
+
+# ---------------------------------------------------------------------------------------------
+# The whole suite
+# ---------------------------------------------------------------------------------------------
+def test_suite_recall_is_total(triage: Triage, cases: dict[str, list[str]]) -> None:
+    urgent = cases["urgent"]
+    missed = [message for message in urgent if triage.check(message) is None]
+    recall = 1 - len(missed) / len(urgent)
+    print(f"\ntriage recall {recall:.3f} ({len(urgent) - len(missed)}/{len(urgent)} urgent messages caught)")
+    assert recall == 1.0, "missed urgent messages:\n" + "\n".join(f"  - {m}" for m in missed)
+
+
+def test_suite_false_alarms_are_rare(triage: Triage, cases: dict[str, list[str]]) -> None:
+    calm = cases["not_urgent"]
+    alarms = [(message, result) for message in calm if (result := triage.check(message)) is not None]
+    rate = len(alarms) / len(calm)
+    print(f"\ntriage false alarms {rate:.3f} ({len(alarms)}/{len(calm)} look-alikes flagged)")
+    assert rate <= MAX_FALSE_ALARMS, "false alarms:\n" + "\n".join(
+        f"  - {m}  [{r.level}: {r.rule}]" for m, r in alarms)
+
+
+# ---------------------------------------------------------------------------------------------
+# Small literal cases
+# ---------------------------------------------------------------------------------------------
+def level(triage: Triage, text: str) -> str | None:
+    result = triage.check(text)
+    return result.level if result else None
+
+
+@pytest.mark.parametrize("text", [
+    "I don't have chest pain",
+    "I don't have chest pain, I just wanted to ask how long the infusion takes",
+    "no fever, just wondering about scans",
+    "no fever, cough or rash so far",
+    "my poo isn't black, it's normal",
+    "my breathing is fine now",
+    "I'm not tired at all since starting immunotherapy",
+    "I'm less breathless since the treatment started",
+])
+def test_negation_is_not_urgent(triage: Triage, text: str) -> None:
+    assert triage.check(text) is None
+
+
+@pytest.mark.parametrize("text", [
+    "my cough is much better since starting immunotherapy",
+    "the rash is getting better, thanks",
+    "the pain in my chest from the tumour has gone since treatment",
+])
+def test_improvement_is_not_urgent(triage: Triage, text: str) -> None:
+    assert triage.check(text) is None
+
+
+def test_a_symptom_that_has_spread_is_not_an_improvement(triage: Triage) -> None:
+    assert level(triage, "my rash has gone all over my body since the infusion") == "symptom"
+
+
+def test_negation_does_not_reach_past_a_new_subject(triage: Triage) -> None:
+    assert level(triage, "no fever and my chest really hurts") == "emergency"
+    assert level(triage, "I have no pain, but I can't breathe") == "emergency"
+
+
+@pytest.mark.parametrize("text", [
+    "my dad had a stroke years ago, can he have immunotherapy?",
+    "I passed out at a concert in my twenties",
+    "my sister had anaphylaxis when she was little",
+    "I had a rash on my first cycle but it cleared up",
+    "my aunt passed away from bowel cancer",
+])
+def test_past_frame_is_not_urgent(triage: Triage, text: str) -> None:
+    assert triage.check(text) is None
+
+
+def test_present_marker_overrides_the_past(triage: Triage) -> None:
+    assert level(triage, "I had a seizure years ago and now I'm having another one") == "emergency"
+
+
+@pytest.mark.parametrize("text", [
+    "what should I do if I get a fever?",
+    "if I start coughing, who should I call?",
+    "what if I get chest pain during the infusion?",
+    "what counts as severe diarrhoea?",
+])
+def test_hypothetical_frame_is_not_urgent(triage: Triage, text: str) -> None:
+    assert triage.check(text) is None
+
+
+def test_hypothetical_marker_after_the_symptom_does_not_cancel_it(triage: Triage) -> None:
+    assert level(triage, "my chest really hurts and I'm not sure if I should call 999") == "emergency"
+
+
+def test_framing_stops_where_a_new_subject_starts(triage: Triage) -> None:
+    assert level(triage, "I heard it can cause breathing problems and I can't breathe") == "emergency"
+    assert level(triage, "my dad had a stroke years ago and now his face is drooping again") == "emergency"
+
+
+def test_happening_now_counts_even_in_a_question(triage: Triage) -> None:
+    assert level(triage, "what do I do if he's not breathing right now") == "emergency"
+
+
+def test_long_standing_conditions_silence_symptoms_not_emergencies(triage: Triage) -> None:
+    assert triage.check("my husband has COPD and gets breathless, can he have immunotherapy?") is None
+    assert level(triage, "I'm asthmatic and I can't breathe") == "emergency"
+
+
+@pytest.mark.parametrize("text", [
+    "can immunotherapy cause breathlessness?",
+    "is a rash a common side effect?",
+    "I read that it can cause seizures, is that true?",
+    "what is anaphylaxis?",
+    "what symptoms mean I should call 999?",
+])
+def test_informational_frame_is_not_urgent(triage: Triage, text: str) -> None:
+    assert triage.check(text) is None
+
+
+@pytest.mark.parametrize("text", [
+    "I laughed so hard I couldn't breathe",
+    "this queue is killing me",
+    "I'm dying for a cuppa",
+    "I'm sick and tired of waiting",
+])
+def test_idioms_are_not_urgent(triage: Triage, text: str) -> None:
+    assert triage.check(text) is None
+
+
+@pytest.mark.parametrize("text", [
+    "I don't want to be here anymore",
+    "i dont want to live any more",
+    "I don't see the point in carrying on",
+    "I just don't want to go on any more",
+    "nobody would miss me if I was gone",
+    "what's the point in living, can immunotherapy even help?",
+])
+def test_crisis_with_an_embedded_negation_or_question_is_urgent(triage: Triage, text: str) -> None:
+    assert level(triage, text) == "crisis"
+
+
+def test_crisis_beats_emergency(triage: Triage) -> None:
+    # chest pain (emergency) comes first in the message; the crisis still wins
+    result = triage.check("chest pain since this morning and honestly I want to die")
+    assert result is not None and result.level == "crisis"
+    assert level(triage, "I took too many pills and now I can't breathe") == "crisis"
+
+
+def test_emergency_beats_symptom(triage: Triage) -> None:
+    assert level(triage, "diarrhoea since my infusion and now I'm vomiting blood") == "emergency"
+
+
+def test_symptom_needs_a_report(triage: Triage) -> None:
+    assert level(triage, "I've had the runs since my infusion") == "symptom"
+    assert level(triage, "new cough since my last cycle") == "symptom"
+    assert triage.check("does immunotherapy cause diarrhoea?") is None
+
+
+def test_typos_and_text_speak(triage: Triage) -> None:
+    assert level(triage, "cnt breth") == "emergency"
+    assert level(triage, "my husbnd has colapsed") == "emergency"
+    assert level(triage, "diarhea for 5 days since my infusion") == "symptom"
+    assert level(triage, "shes having a siezure") == "emergency"
+
+
+def test_word_order_does_not_matter(triage: Triage) -> None:
+    assert level(triage, "my poo is black and tarry") == "emergency"
+    assert level(triage, "tarry black stools") == "emergency"
+    assert level(triage, "one side of his face has gone droopy") == "emergency"
+    assert level(triage, "his face is drooping on one side") == "emergency"
+
+
+@pytest.mark.parametrize(("text", "level_name", "must_say"), [
+    ("I can't breathe", "emergency", ["999"]),
+    ("I want to die", "crisis", ["116 123"]),
+    ("I've had the runs since my infusion", "symptom", ["care team"]),
+])
+def test_message_for_each_level(triage: Triage, text: str, level_name: str, must_say: list[str]) -> None:
+    result = triage.check(text)
+    assert isinstance(result, TriageResult)
+    assert result.level == level_name
+    assert result.rule
+    for words in must_say:
+        assert words in result.message
+
+
+def test_blank_and_hostile_input(triage: Triage) -> None:
+    for text in ["", "   ", "\x1b[2J\x1b]0;title\x07", "\x00\x01", "🙂" * 500, "مرحبا", "你好", "'; DROP TABLE x;--"]:
+        assert triage.check(text) is None
+
+
+# ---------------------------------------------------------------------------------------------
+# Broken rule files: DataError names the file and the line
+# ---------------------------------------------------------------------------------------------
+ORIGINAL = RULES.read_text(encoding="utf-8")
+
+
+def broken_copy(tmp_path: Path, old: str, new: str) -> tuple[Path, int]:
+    """A copy of the rules with one edit, and the line number where the edit is."""
+    assert old in ORIGINAL, old
+    index = ORIGINAL.index(old)
+    path = tmp_path / "triage.yaml"
+    path.write_text(ORIGINAL[:index] + new + ORIGINAL[index + len(old):], encoding="utf-8")
+    return path, ORIGINAL[:index].count("\n") + 1
+
+
+def assert_names_file_and_line(error: DataError, path: Path, line: int) -> None:
+    text = str(error)
+    assert str(path) in text
+    assert re.search(rf"\bline {line}\b", text), text
+    assert error.line == line
+
+
+def test_bad_regex_names_file_and_line(tmp_path: Path) -> None:
+    path, line = broken_copy(tmp_path, "      - suicid\\w*|", "      - suicid(\\w*|")
+    with pytest.raises(DataError) as caught:
+        Triage.from_file(path)
+    assert_names_file_and_line(caught.value, path, line)
+    assert "regular expression" in str(caught.value)
+
+
+def test_bad_regex_inside_an_all_pattern_names_its_line(tmp_path: Path) -> None:
+    path, line = broken_copy(tmp_path, "      - all: [chest, ", "      - all: ['chest(', ")
+    with pytest.raises(DataError) as caught:
+        Triage.from_file(path)
+    assert_names_file_and_line(caught.value, path, line)
+    assert "regular expression" in str(caught.value)
+
+
+def test_bad_within_names_its_line(tmp_path: Path) -> None:
+    path, line = broken_copy(tmp_path, "        within: 6\n", "        within: many\n")
+    with pytest.raises(DataError) as caught:
+        Triage.from_file(path)
+    assert_names_file_and_line(caught.value, path, line)
+    assert "within" in str(caught.value)
+
+
+def test_unknown_level_names_file_and_line(tmp_path: Path) -> None:
+    path, line = broken_copy(tmp_path, "  - name: chest pain\n    level: emergency",
+                             "  - name: chest pain\n    level: urgentish")
+    with pytest.raises(DataError) as caught:
+        Triage.from_file(path)
+    assert_names_file_and_line(caught.value, path, line + 1)
+    assert "urgentish" in str(caught.value)
+
+
+def test_yaml_syntax_error_names_file_and_line(tmp_path: Path) -> None:
+    path, line = broken_copy(tmp_path, "  - name: seizure\n", "  - name: seizure\n   oops: [unclosed\n")
+    with pytest.raises(DataError) as caught:
+        Triage.from_file(path)
+    error = caught.value
+    assert str(path) in str(error) and "YAML" in str(error)
+    assert error.line is not None and abs(error.line - (line + 1)) <= 2
+    assert f"line {error.line}" in str(error)
+
+
+def test_missing_messages_names_file_and_line(tmp_path: Path) -> None:
+    start = ORIGINAL.index("messages:\n")
+    end = ORIGINAL.index("\n# Words read as another")
+    path = tmp_path / "triage.yaml"
+    path.write_text(ORIGINAL[:start] + ORIGINAL[end + 1:], encoding="utf-8")
+    with pytest.raises(DataError) as caught:
+        Triage.from_file(path)
+    error = caught.value
+    assert str(path) in str(error) and "messages key is missing" in str(error)
+    assert error.line is not None and f"line {error.line}" in str(error)
+
+
+def test_missing_message_for_a_level_names_its_line(tmp_path: Path) -> None:
+    text = ORIGINAL
+    start = text.index("  symptom: |-\n")
+    end = text.index("\n\n", start)
+    path = tmp_path / "triage.yaml"
+    path.write_text(text[:start] + text[end + 1:], encoding="utf-8")
+    with pytest.raises(DataError) as caught:
+        Triage.from_file(path)
+    assert_names_file_and_line(caught.value, path, ORIGINAL[:ORIGINAL.index("messages:\n")].count("\n") + 1)
+    assert "symptom" in str(caught.value)
+
+
+def test_unknown_frame_and_bad_spelling_name_their_lines(tmp_path: Path) -> None:
+    path, line = broken_copy(tmp_path, "  negation:\n", "  negatoin:\n")
+    with pytest.raises(DataError) as caught:
+        Triage.from_file(path)
+    assert_names_file_and_line(caught.value, path, line)
+    path, line = broken_copy(tmp_path, "  please: [pls, ", "  please: [two words, ")
+    with pytest.raises(DataError) as caught:
+        Triage.from_file(path)
+    assert_names_file_and_line(caught.value, path, line)
+
+
+def test_missing_file_is_a_data_error(tmp_path: Path) -> None:
+    with pytest.raises(DataError) as caught:
+        Triage.from_file(tmp_path / "nowhere.yaml")
+    assert "nowhere.yaml" in str(caught.value)
