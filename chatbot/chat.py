@@ -16,7 +16,6 @@ import os
 import shutil
 import sys
 import textwrap
-from dataclasses import dataclass
 from typing import Callable
 
 from .text import clean
@@ -48,7 +47,7 @@ def wrap(text: str, width: int) -> str:
 
 def command_of(line: str) -> str | None:
     """The chat command a line is ('help', 'more', ...), or None for a question."""
-    word = line.strip().lower().lstrip("/").rstrip(".!?").strip()
+    word = clean(line).strip().lower().lstrip("/").rstrip(".!?").strip()
     return word if word in COMMANDS else None
 
 
@@ -91,21 +90,13 @@ def urgent_block(text: str, width: int) -> str:
     return "\n".join([rule, URGENT_HEADING, rule, text, rule])
 
 
-@dataclass
-class _Place:
-    """Where 'more' and 'source' continue from: the section of the last reply with a citation."""
-
-    passage: object  # the last passage shown of that section
-    shown: str  # the reply text the patient saw
-
-
 class Chat:
     """One chat session's state and its handling of one line; no terminal access of its own."""
 
     def __init__(self, engine, answer: Callable[[str], object] | None = None) -> None:
         self.engine = engine
         self.answer = answer or engine.answer
-        self.place: _Place | None = None
+        self.place = None  # the last passage shown of the last cited section: where 'more' goes on
 
     def examples(self) -> list[str]:
         return list(self.engine.example_questions())[:3]
@@ -134,7 +125,7 @@ class Chat:
         if citations:
             passage = self._passage(citations[0].passage)
             if passage is not None:
-                self.place = _Place(self._last_shown(passage, reply.answer), reply.answer)
+                self.place = self._last_shown(passage, reply.answer)
                 return
         if reply.kind == "no_answer":
             self.place = None
@@ -156,18 +147,18 @@ class Chat:
     def more(self) -> str:
         if self.place is None:
             return NOTHING_YET.format(command="more")
-        current = self.place.passage
+        current = self.place
         later = [p for p in self.engine.section_passages(current) if p.position > current.position]
         if not later:
             return SECTION_END.format(section=current.section)
         following = later[0]
-        self.place = _Place(following, following.text)
+        self.place = following
         return f"{following.text}\n\n{self.engine.source_line(following)}"
 
     def source(self) -> str:
         if self.place is None:
             return NOTHING_YET.format(command="source")
-        passages = self.engine.section_passages(self.place.passage)
+        passages = self.engine.section_passages(self.place)
         heading = passages[0].section
         body = "\n\n".join(p.text for p in passages)
         return f"{heading}\n{'-' * min(len(heading), MAX_RULE)}\n{body}\n\n{self.engine.source_line(passages[0])}"

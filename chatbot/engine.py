@@ -89,6 +89,10 @@ class Engine:
         self.triage = triage
         self.smalltalk = smalltalk
         self._documents: dict = {}
+        # Sections that are about a person: the heading's own words, which a question must use.
+        headings = {self.section_of[i]: p.section for i, p in enumerate(self.passages)}
+        self._about_names = {number: frozenset(tokeniser.tokens(heading[len("about "):]))
+                             for number, heading in headings.items() if heading.lower().startswith("about ")}
 
     @classmethod
     def load(cls, paths: Paths | None = None, cache: str = "use") -> "Engine":
@@ -224,6 +228,8 @@ class Engine:
         combined: dict[int, float] = {}
         for hit in self.index.top(tokens, RERANK_DEPTH):
             section = self.section_of[hit.index]
+            if not self._may_cite(section, tokens):
+                continue
             if section not in section_scores:
                 section_scores[section] = self.section_index.score_of(tokens, section)
             combined[hit.index] = hit.score + SECTION_WEIGHT * section_scores[section]
@@ -245,6 +251,14 @@ class Engine:
             coverage = sum(w for t, w in weights.items() if t in terms) / total
             scored.append(Scored(hit, self.passages[hit.index], coverage))
         return scored
+
+    def _may_cite(self, section: int, tokens: Sequence[str]) -> bool:
+        """An "About <someone>" section answers only questions that name or ask about that someone.
+
+        Without this a biography answers whatever shares its words ("works full-time", "London").
+        """
+        names = self._about_names.get(section)
+        return names is None or bool(names & set(tokens))
 
     def _query_weights(self, tokens: Sequence[str]) -> dict[str, float]:
         weights: dict[str, float] = {}

@@ -11,6 +11,9 @@ from .triage import normalise
 from .yamlfile import Located, read_yaml
 
 
+ACKNOWLEDGEMENTS = frozenset({"ok", "okay"})  # filler inside a message, the whole point of "lol ok"
+
+
 @dataclass(frozen=True)
 class Intent:
     """One kind of small talk: the phrases that say it and the reply template."""
@@ -64,6 +67,14 @@ class SmallTalk:
         """The first intent named in a message that holds nothing else but filler words."""
         norm = " ".join(re.sub(r"[^a-z0-9 ]+", " ", normalise(text)).split())
         if not norm.strip():
+            return None
+        found = self._match(norm)
+        if found is None:  # "lol ok": a whole-message phrase wrapped in filler words
+            found = self._match(" ".join(w for w in norm.split() if w not in self.filler or w in ACKNOWLEDGEMENTS))
+        return found
+
+    def _match(self, norm: str) -> Intent | None:
+        if not norm:
             return None
         found: Intent | None = None
         remainder = norm
