@@ -11,7 +11,8 @@ from .triage import normalise
 from .yamlfile import Located, read_yaml
 
 
-ACKNOWLEDGEMENTS = frozenset({"ok", "okay"})  # filler inside a message, the whole point of "lol ok"
+# Sounds and kisses around a whole-message phrase ("lol ok", "ok thanks x"): dropped for a second try.
+NOISE = frozenset("lol lmao haha hehe x xx xxx um uh er erm oh ah aw hmm mate".split())
 
 
 @dataclass(frozen=True)
@@ -53,10 +54,14 @@ class SmallTalk:
                 raise DataError(path, doc.line(*where, "patterns"), "patterns must be a list of text")
             if not isinstance(item["reply"], str) or not item["reply"].strip():
                 raise DataError(path, doc.line(*where, "reply"), "reply must be text")
-            try:
-                pattern = re.compile(r"\b(?:" + "|".join(f"(?:{p})" for p in patterns) + r")\b")
-            except re.error as exc:
-                raise DataError(path, doc.line(*where, "patterns"), f"a pattern is not a valid regular expression ({exc.msg})") from None
+            if doc.node is not None:  # from the file: check each pattern, to name its line
+                for number, text in enumerate(patterns):
+                    try:
+                        re.compile(text)
+                    except re.error as exc:
+                        raise DataError(path, doc.line(*where, "patterns", number),
+                                        f"the pattern {text!r} is not a valid regular expression ({exc.msg})") from None
+            pattern = re.compile(r"\b(?:" + "|".join(f"(?:{p})" for p in patterns) + r")\b")
             intents.append(Intent(str(item["name"]), pattern, item["reply"].strip()))
         filler = data.get("filler") or []
         if not isinstance(filler, list):
@@ -70,7 +75,7 @@ class SmallTalk:
             return None
         found = self._match(norm)
         if found is None:  # "lol ok": a whole-message phrase wrapped in filler words
-            found = self._match(" ".join(w for w in norm.split() if w not in self.filler or w in ACKNOWLEDGEMENTS))
+            found = self._match(" ".join(w for w in norm.split() if w not in NOISE))
         return found
 
     def _match(self, norm: str) -> Intent | None:
