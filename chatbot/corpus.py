@@ -59,12 +59,13 @@ class Article:
         return tuple(section.heading for section in self.sections)
 
 
-def parse_article(text: str, source: str) -> Article:
-    """Parse one Markdown article; raise DataError naming the line of any problem."""
+def parse_article(text: str, source: str, where: object = None) -> Article:
+    """Parse one Markdown article; raise DataError naming the file (where, else source) and line."""
+    where = where if where is not None else source
     if "\x00" in text:
-        raise DataError(source, None, "the file holds a NUL byte: it is not a text article")
+        raise DataError(where, None, "the file holds a NUL byte: it is not a text article")
     lines = text.splitlines()
-    meta, body_start = _front_matter(lines, source)
+    meta, body_start = _front_matter(lines, where)
     title = meta["title"]
     sections: list[Section] = []
     heading, heading_line = title, body_start + 1
@@ -84,7 +85,7 @@ def parse_article(text: str, source: str) -> Article:
         if blocks:
             sections.append(Section(heading, tuple(blocks), heading_line))
         elif heading != title:
-            raise DataError(source, heading_line, f"the heading {heading!r} has no text under it")
+            raise DataError(where, heading_line, f"the heading {heading!r} has no text under it")
 
     for number in range(body_start, len(lines)):
         line_no = number + 1
@@ -94,13 +95,13 @@ def parse_article(text: str, source: str) -> Article:
             name = stripped[level:].strip()
             if level == 1 and not sections and not blocks and not paragraph and not seen_h1:
                 if name != title:
-                    raise DataError(source, line_no, f"the '# ' title {name!r} differs from the front matter title {title!r}")
+                    raise DataError(where, line_no, f"the '# ' title {name!r} differs from the front matter title {title!r}")
                 seen_h1 = True
                 continue
             if level != 2 or not name:
-                raise DataError(source, line_no, "headings must be '## Heading' (one '# Title' may open the text)")
+                raise DataError(where, line_no, "headings must be '## Heading' (one '# Title' may open the text)")
             if name == title or any(s.heading == name for s in sections) or name == heading:
-                raise DataError(source, line_no, f"the heading {name!r} appears twice")
+                raise DataError(where, line_no, f"the heading {name!r} appears twice")
             close_section()
             heading, heading_line, blocks = name, line_no, []
             continue
@@ -116,32 +117,35 @@ def parse_article(text: str, source: str) -> Article:
         paragraph.append(stripped)
     close_section()
     if not sections:
-        raise DataError(source, None, "the article has no text")
+        raise DataError(where, None, "the article has no text")
     return Article(source, title, meta.get("author", ""), meta.get("source", ""), tuple(sections))
 
 
-def _front_matter(lines: list[str], source: str) -> tuple[dict[str, str], int]:
+def _front_matter(lines: list[str], where: object) -> tuple[dict[str, str], int]:
     """Read the '---' block of 'key: value' lines; return it and the index of the first body line."""
     if not lines or lines[0].strip() != "---":
-        raise DataError(source, 1, "an article must start with a '---' front matter line (title, author, source)")
+        raise DataError(where, 1, "an article must start with a '---' front matter line (title, author, source)")
     meta: dict[str, str] = {}
     for index in range(1, len(lines)):
         line = lines[index].strip()
         if line == "---":
             missing = [key for key in REQUIRED_KEYS if not meta.get(key)]
             if missing:
-                raise DataError(source, index + 1, f"the front matter lacks {', '.join(missing)}")
+                raise DataError(where, index + 1, f"the front matter lacks {', '.join(missing)}")
             return meta, index + 1
+        if line.startswith("#") and line.lstrip("#").startswith(" "):
+            raise DataError(where, 1, f"the front matter opened with '---' on line 1 is never closed "
+                                      f"(line {index + 1} is a heading)")
         if not line or line.startswith("#"):
             continue
         key, sep, value = line.partition(":")
         key = key.strip().lower()
         if not sep or key not in FRONT_MATTER_KEYS:
-            raise DataError(source, index + 1, f"front matter lines are 'key: value' with key one of {', '.join(FRONT_MATTER_KEYS)}")
+            raise DataError(where, index + 1, f"front matter lines are 'key: value' with key one of {', '.join(FRONT_MATTER_KEYS)}")
         if key in meta:
-            raise DataError(source, index + 1, f"the front matter names {key!r} twice")
+            raise DataError(where, index + 1, f"the front matter names {key!r} twice")
         meta[key] = value.strip().strip("\"'")
-    raise DataError(source, 1, "the front matter opened with '---' is never closed with '---'")
+    raise DataError(where, 1, "the front matter opened with '---' is never closed with '---'")
 
 
 def load_corpus(folder: Path) -> tuple[Article, ...]:
@@ -161,7 +165,7 @@ def load_corpus(folder: Path) -> tuple[Article, ...]:
             raise DataError(path, line, "the file is not valid UTF-8") from None
         except OSError as exc:
             raise DataError(path, None, f"cannot be read ({exc.strerror})") from None
-        articles.append(parse_article(text, str(path.name)))
+        articles.append(parse_article(text, str(path.name), path))
     titles = [a.title for a in articles]
     for article in articles:
         if titles.count(article.title) > 1:

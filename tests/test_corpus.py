@@ -148,11 +148,10 @@ def test_unclosed_front_matter():
     assert "never closed" in error.problem
 
 
-def test_unclosed_front_matter_followed_by_text_names_the_first_stray_line():
-    # Without the closing '---' the body is read as front matter: the first line that is not
-    # 'key: value' is named (headings look like YAML comments there and are passed over).
-    error = raises_at("---\ntitle: Caring for Houseplants\n\n## Watering\nText.\n", 5)
-    assert "front matter" in error.problem
+def test_unclosed_front_matter_followed_by_text_says_it_is_never_closed():
+    # Without the closing '---' the body is read as front matter: the first heading shows it.
+    error = raises_at("---\ntitle: Caring for Houseplants\n\n## Watering\nText.\n", 1)
+    assert "never closed" in error.problem and "line 4" in error.problem
 
 
 def test_unknown_front_matter_key():
