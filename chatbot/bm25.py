@@ -2,9 +2,11 @@
 
 BM25Okapi is the definition: the index is built from its idf table, term frequencies and
 lengths, so the scores are the same numbers. Scoring touches only the passages that hold a
-query word, instead of looping over every passage for every word as get_scores does; top()
-also stops taking in new passages once they cannot reach the best n (the MaxScore method),
-and then only adds the remaining words' scores to the passages already in the running.
+query word, instead of looping over every passage for every word as get_scores does. In a
+small index top() also stops taking in new passages once they cannot reach the best n (the
+MaxScore method), and then only adds the remaining words' scores to the passages already in the
+running; in a large one (VECTORISE_FROM passages and more) it adds whole postings lists at a time
+with numpy.
 """
 
 from __future__ import annotations
@@ -19,6 +21,9 @@ from typing import Iterable, Sequence
 K1 = 1.5
 B = 0.75
 EPSILON = 0.25
+# From this many passages on, top() adds up scores with numpy (rank_bm25's own dependency), whole
+# postings lists at a time; below it, plain Python is quicker and spares importing numpy at start-up.
+VECTORISE_FROM = 2_000
 
 
 @dataclass(frozen=True)
@@ -42,6 +47,9 @@ class InvertedBM25:
         self.k1 = k1
         self.b = b
         self._norm = [k1 * (1 - b + b * length / avgdl) if avgdl else k1 for length in self.doc_len]
+        self.vectorise_from = VECTORISE_FROM
+        self._vectors: dict[str, tuple] = {}  # term -> (passage numbers, score contributions) as numpy arrays
+        self._norm_vector = None
 
     @classmethod
     def from_tokens(cls, corpus: Sequence[Sequence[str]], k1: float = K1, b: float = B,
@@ -100,8 +108,74 @@ class InvertedBM25:
                 total += idf * (tf * (self.k1 + 1) / (tf + self._norm[index]))
         return total
 
+    def scores_at(self, query: Sequence[str], indexes: Sequence[int]) -> list[float]:
+        """The scores of the given passages (as score_of; a large index adds them up with numpy)."""
+        if len(self.doc_len) < self.vectorise_from or len(indexes) < 4:
+            return [self.score_of(query, index) for index in indexes]
+        totals = self._totals(query)
+        if totals is None:
+            return [0.0] * len(indexes)
+        return totals[list(indexes)].tolist()
+
     def top(self, query: Sequence[str], n: int = 10) -> list[Hit]:
         """The n best passages, best first; ties go to the earlier passage.
+
+        Large indexes add the scores up with numpy (see _top_vectorised), small ones in Python.
+        """
+        if len(self.doc_len) >= self.vectorise_from:
+            return self._top_vectorised(query, n)
+        return self._top_maxscore(query, n)
+
+    def _vector(self, term: str):
+        """The term's passage numbers and each one's score contribution, as numpy arrays (kept)."""
+        found = self._vectors.get(term)
+        if found is None:
+            import numpy as np
+
+            if self._norm_vector is None:
+                self._norm_vector = np.array(self._norm, dtype=np.float64)
+            docs, tfs = self.postings[term]
+            ids = np.frombuffer(docs, dtype=np.intc) if len(docs) else np.zeros(0, dtype=np.intc)
+            tf = np.frombuffer(tfs, dtype=np.intc).astype(np.float64) if len(tfs) else np.zeros(0)
+            # The same operations, in the same order, as BM25Okapi.get_scores: the same numbers.
+            found = (ids, self.idf[term] * (tf * (self.k1 + 1) / (tf + self._norm_vector[ids])))
+            self._vectors[term] = found
+        return found
+
+    def _totals(self, query: Sequence[str]):
+        """Every passage's score as a numpy array (None when no query word scores), summed in
+        query order as get_scores sums them, so the numbers are the same to the last bit."""
+        import numpy as np
+
+        totals = None
+        for term in query:
+            if not self.idf.get(term) or term not in self.postings:
+                continue
+            ids, contributions = self._vector(term)
+            if totals is None:
+                totals = np.zeros(len(self.doc_len), dtype=np.float64)
+            totals[ids] += contributions  # a term's passage numbers are distinct, so += is exact
+        return totals
+
+    def _top_vectorised(self, query: Sequence[str], n: int) -> list[Hit]:
+        """Scores added a whole postings list at a time (_totals), then the best n of the passages that scored."""
+        if n <= 0:
+            return []
+        import numpy as np
+
+        totals = self._totals(query)
+        if totals is None:
+            return []
+        scored = np.flatnonzero(totals)
+        if len(scored) > n:
+            values = totals[scored]
+            nth = values[np.argpartition(-values, n - 1)[n - 1]]
+            scored = scored[values >= nth]  # every passage tying with the n-th best, for the tie rule
+        best = sorted(zip(totals[scored].tolist(), scored.tolist()), key=lambda item: (-item[0], item[1]))
+        return [Hit(index, score) for score, index in best[:n]]
+
+    def _top_maxscore(self, query: Sequence[str], n: int = 10) -> list[Hit]:
+        """top() in plain Python, touching as few postings as it can.
 
         Words are taken rarest-first. Once the n-th best score so far beats what all the words
         still to come could add together, no passage outside the running can enter the top n,

@@ -1,6 +1,6 @@
 """The index cache: a built engine's state as JSON in the user's cache folder.
 
-Keyed by the content of the corpus, the data files, the package's code and nltk's version, so a
+Keyed by the content of the corpus, the data files, the package's code, nltk's and Python's versions, so a
 change to any of them makes a new key. A cache that is missing, corrupt or for another key is
 never trusted: the engine is built again. JSON, not pickle, so a cache file cannot run code.
 """
@@ -11,6 +11,7 @@ import hashlib
 import importlib.util
 import json
 import os
+import sys
 import tempfile
 from pathlib import Path
 from typing import Iterable
@@ -40,7 +41,7 @@ def _nltk_version() -> str:
 
 def cache_key(data_files: Iterable[Path], corpus_files: Iterable[Path]) -> str:
     """A digest of everything a built engine depends on."""
-    digest = hashlib.sha256(f"format {FORMAT}\nnltk {_nltk_version()}\n".encode())
+    digest = hashlib.sha256(f"format {FORMAT}\nnltk {_nltk_version()}\npython {sys.version_info[:2]}\n".encode())
     for path in sorted(PACKAGE.glob("*.py")):
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     for path in list(data_files) + sorted(corpus_files):

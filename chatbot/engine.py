@@ -89,6 +89,7 @@ class Engine:
         self.triage = triage
         self.smalltalk = smalltalk
         self._documents: dict = {}
+        self._sections: dict[tuple[str, str], list[Passage]] | None = None  # built on first use
         # Sections that are about a person: the heading's own words, which a question must use.
         headings = {self.section_of[i]: p.section for i, p in enumerate(self.passages)}
         self._about_names = {number: frozenset(tokeniser.tokens(heading[len("about "):]))
@@ -141,6 +142,7 @@ class Engine:
             "section_index": self.section_index.to_dict(),
             "section_of": self.section_of,
             "documents": self._documents,
+            "triage_required": self.triage.required_texts(),
         }
 
     @classmethod
@@ -159,6 +161,7 @@ class Engine:
                 terms[number].append(term)
         documents = state["documents"]
         triage = Triage.from_document(Located(documents["triage"], None), paths.triage)
+        triage.use_required_texts(state["triage_required"])
         smalltalk = SmallTalk.from_document(Located(documents["smalltalk"], None), paths.smalltalk)
         engine = cls(articles, passages, Tokeniser.from_state(state["tokeniser"]), index,
                      InvertedBM25.from_dict(state["section_index"]), state["section_of"], terms, triage, smalltalk)
@@ -224,15 +227,10 @@ class Engine:
     def retrieve(self, analysis: Analysis, n: int = 5) -> list[Scored]:
         """The best passages for a question, best first, with their coverage of the question."""
         tokens = analysis.tokens
-        section_scores: dict[int, float] = {}
-        combined: dict[int, float] = {}
-        for hit in self.index.top(tokens, RERANK_DEPTH):
-            section = self.section_of[hit.index]
-            if not self._may_cite(section, tokens):
-                continue
-            if section not in section_scores:
-                section_scores[section] = self.section_index.score_of(tokens, section)
-            combined[hit.index] = hit.score + SECTION_WEIGHT * section_scores[section]
+        hits = [hit for hit in self.index.top(tokens, RERANK_DEPTH) if self._may_cite(self.section_of[hit.index], tokens)]
+        sections = list(dict.fromkeys(self.section_of[hit.index] for hit in hits))
+        section_scores = dict(zip(sections, self.section_index.scores_at(tokens, sections)))
+        combined = {hit.index: hit.score + SECTION_WEIGHT * section_scores[self.section_of[hit.index]] for hit in hits}
         ranked = sorted(combined.items(), key=lambda item: (-item[1], item[0]))[:n]
         if ranked:
             # A question about a section as a whole scores its passages almost alike: the section's
@@ -382,4 +380,8 @@ class Engine:
 
     def section_passages(self, passage: Passage) -> list[Passage]:
         """All passages of the section a passage belongs to, in order."""
-        return [p for p in self.passages if p.source == passage.source and p.section == passage.section]
+        if self._sections is None:
+            self._sections = {}
+            for p in self.passages:
+                self._sections.setdefault((p.source, p.section), []).append(p)
+        return list(self._sections.get((passage.source, passage.section), ()))

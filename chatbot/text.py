@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_left
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Callable, Iterable
 
 # Words that carry no topic. Question words and negations are kept out of this list on purpose:
@@ -155,8 +157,9 @@ class Lexicon:
     neutral: frozenset[str] = frozenset()
     off_topic: frozenset[str] = frozenset()
 
-    @property
+    @cached_property
     def longest_term(self) -> int:
+        """The most words any lay term has (worked out once: the terms do not change once loaded)."""
         return max((len(key) for key in self.terms), default=1)
 
 
@@ -182,6 +185,7 @@ class Tokeniser:
         self.vocabulary: frozenset[str] = frozenset()
         self.compounds: dict[tuple[str, str], str] = {}
         self._known_words: dict[str, str] = {}
+        self._known_sorted: list[str] | None = None
         self._typo_index: dict[str, set[str]] = {}
         self._lexicon_words = frozenset(w for key in self.lexicon.terms for w in key)
         self._stem_starts: frozenset[str] = frozenset()
@@ -242,6 +246,7 @@ class Tokeniser:
         self._after_learning()
 
     def _after_learning(self) -> None:
+        self._known_sorted: list[str] | None = None
         self._stem_starts = _stem_starts(self.vocabulary)
         self._neutral_stems = frozenset(self.stem.memo[w] for w in self.lexicon.neutral if w in self.stem.memo)
         self._off_topic_stems = frozenset(self.stem.memo[w] for w in self.lexicon.off_topic if w in self.stem.memo)
@@ -321,17 +326,24 @@ class Tokeniser:
         """
         if len(word) < 6 or not word.isalpha():
             return stem
-        best = ""
-        for candidate in self.vocabulary:
-            if len(candidate) >= 5 and len(candidate) > len(best) and word.startswith(candidate):
-                best = candidate
-        if best:
-            return best
+        for end in range(len(word), 4, -1):
+            if word[:end] in self.vocabulary:
+                return word[:end]
         if len(stem) >= 6:
-            for surface in sorted(self._known_words):
-                if surface.startswith(stem) and len(surface) - len(stem) <= 4:
+            surfaces = self._sorted_known()
+            for at in range(bisect_left(surfaces, stem), len(surfaces)):
+                surface = surfaces[at]
+                if not surface.startswith(stem):
+                    break
+                if len(surface) - len(stem) <= 4:
                     return self._known_words[surface]
         return stem
+
+    def _sorted_known(self) -> list[str]:
+        """The corpus's words in alphabetical order (kept until the tokeniser learns again)."""
+        if self._known_sorted is None:
+            self._known_sorted = sorted(self._known_words)
+        return self._known_sorted
 
     def analyse(self, text: str, question: bool = True) -> "Analysis":
         """Everything retrieval and the answer decision need from one text."""

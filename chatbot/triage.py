@@ -62,20 +62,42 @@ AFTER_WINDOW = 40  # characters after a match searched by negation_after ("... i
 MAX_CHARS = 20_000  # a longer message is read from its start (the engine itself reads 1,000)
 MAX_TYPO_WORD = 20  # longer tokens are not words anyone mistyped (and would cost time)
 DEFAULT_WITHIN = 4  # words allowed between the parts of an ``all`` pattern
-class LazyPattern:
-    """A regular expression compiled on first use.
+_UNSET = object()
 
-    Triage holds hundreds of patterns; Python's re takes most of a second to compile them all,
-    yet a message only ever needs the few whose quick pre-check matched. Patterns read from the
-    data file are compiled at once (to report a mistake with its line); those from the index
-    cache, already checked, wait until they are needed.
+
+class LazyPattern:
+    """A regular expression compiled on first use, behind a quick test for the words it needs.
+
+    Triage holds hundreds of patterns; Python's re takes a good part of a second to compile them
+    all, yet a message only ever matches a few. So each pattern knows text that any match must
+    contain (one of a few literal strings, see required_text()): a message without any of them
+    cannot match, and the pattern is neither compiled nor searched. Patterns read from the data
+    file are compiled at once (to report a mistake with its line); those from the index cache,
+    already checked, come with their required text and are compiled only when needed.
     """
 
-    __slots__ = ("pattern", "_compiled")
+    __slots__ = ("pattern", "_compiled", "_needs")
 
-    def __init__(self, pattern: str, compiled: re.Pattern[str] | None = None) -> None:
+    def __init__(self, pattern: str, compiled: re.Pattern[str] | None = None, needs=_UNSET) -> None:
         self.pattern = pattern
         self._compiled = compiled
+        self._needs = needs
+
+    @property
+    def needs(self) -> tuple[str, ...] | None:
+        """Strings one of which every match contains; None when that cannot be told."""
+        if self._needs is _UNSET:
+            self._needs = required_text(self.pattern)
+        return self._needs
+
+    def may_match(self, text: str) -> bool:
+        needs = self.needs
+        if needs is None:
+            return True
+        for piece in needs:
+            if piece in text:
+                return True
+        return False
 
     def _get(self) -> re.Pattern[str]:
         if self._compiled is None:
@@ -83,16 +105,73 @@ class LazyPattern:
         return self._compiled
 
     def search(self, text: str, *args, **kwargs):
-        return self._get().search(text, *args, **kwargs)
+        return self._get().search(text, *args, **kwargs) if self.may_match(text) else None
 
     def match(self, text: str, *args, **kwargs):
-        return self._get().match(text, *args, **kwargs)
+        return self._get().match(text, *args, **kwargs) if self.may_match(text) else None
 
     def finditer(self, text: str, *args, **kwargs):
-        return self._get().finditer(text, *args, **kwargs)
+        return self._get().finditer(text, *args, **kwargs) if self.may_match(text) else iter(())
 
     def sub(self, replacement, text: str, *args, **kwargs):
-        return self._get().sub(replacement, text, *args, **kwargs)
+        return self._get().sub(replacement, text, *args, **kwargs) if self.may_match(text) else text
+
+
+def required_text(pattern: str) -> tuple[str, ...] | None:
+    """Literal strings one of which every match of the pattern contains, or None if there is no such set.
+
+    Read from the pattern's parse tree: a run of literal characters must appear as it is; a group
+    or a repeat taken at least once needs what its inside needs; an alternation needs one of what
+    its branches need. Of the requirements of a sequence, the most selective is kept (the one
+    whose shortest string is longest). Anything unusual (case-insensitive flags, a branch that
+    needs nothing) gives None, which means "always try the pattern": the answer errs only on the
+    side of searching.
+    """
+    try:
+        from re import _constants as sre, _parser  # CPython's own parser (sre_parse)
+
+        parsed = _parser.parse(pattern)
+        if parsed.state.flags & re.IGNORECASE:
+            return None
+        found = _required(parsed.data, sre)
+    except Exception:  # noqa: BLE001 - a parser that changed or a pattern it rejects: no shortcut
+        return None
+    return tuple(sorted(found)) if found else None
+
+
+def _required(items, sre) -> frozenset[str] | None:
+    options: list[frozenset[str]] = []
+    run: list[str] = []
+
+    def end_run() -> None:
+        if run:
+            options.append(frozenset(["".join(run)]))
+            run.clear()
+
+    for op, value in items:
+        if op is sre.LITERAL:
+            run.append(chr(value))
+            continue
+        end_run()
+        inner = None
+        if op is sre.SUBPATTERN:
+            if value[1] & re.IGNORECASE:
+                return None
+            inner = _required(value[3], sre)
+        elif op is sre.ATOMIC_GROUP:
+            inner = _required(value, sre)
+        elif op is sre.BRANCH:
+            branches = [_required(branch, sre) for branch in value[1]]
+            if all(branches):
+                inner = frozenset().union(*branches)
+        elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT) and value[0] >= 1:
+            inner = _required(value[2], sre)
+        if inner:
+            options.append(inner)
+    end_run()
+    if not options:
+        return None
+    return max(options, key=lambda option: (min(map(len, option)), -len(option)))
 
 
 Pattern = LazyPattern  # what rules and frames hold
@@ -278,6 +357,28 @@ class Triage:
         self._chunks = [rule.chunks() for rule in self.rules]
 
     # ------------------------------------------------------------------ loading
+    def _lazy_patterns(self):
+        for rule, chunks in zip(self.rules, self._chunks):
+            for pattern, parts in rule.patterns:
+                yield pattern
+                yield from parts
+            for chunk, _ in chunks:
+                yield chunk
+        for frame in self.frames.values():
+            yield from frame.chunks
+            yield frame.whole
+
+    def required_texts(self) -> dict[str, list[str] | None]:
+        """Each pattern's required text (see required_text), JSON-safe, for the index cache."""
+        return {p.pattern: list(p.needs) if p.needs is not None else None for p in self._lazy_patterns()}
+
+    def use_required_texts(self, table: dict) -> None:
+        """Take the patterns' required texts from the index cache instead of parsing every pattern again."""
+        for pattern in self._lazy_patterns():
+            if pattern.pattern in table and pattern._needs is _UNSET:
+                needs = table[pattern.pattern]
+                pattern._needs = None if needs is None else tuple(str(piece) for piece in needs)
+
     @classmethod
     def from_file(cls, path: Path | str) -> "Triage":
         """Load and check data/triage.yaml; raise DataError naming the line of a mistake."""

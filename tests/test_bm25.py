@@ -12,6 +12,7 @@ import random
 import pytest
 from rank_bm25 import BM25Okapi
 
+from chatbot import bm25
 from chatbot.bm25 import Hit, InvertedBM25
 
 FRUIT = [
@@ -21,6 +22,14 @@ FRUIT = [
     ["fig", "date", "date", "lime"],
     ["mango", "papaya", "guava", "lime", "melon", "grape"],
 ]
+
+
+@pytest.fixture(autouse=True, params=["python", "numpy"])
+def way(request, monkeypatch):
+    """Every test runs both ways top() can rank: Python's MaxScore (small indexes) and numpy's sums (large)."""
+    if request.param == "numpy":
+        monkeypatch.setattr(bm25, "VECTORISE_FROM", 0)
+    return request.param
 
 
 # -- a generated corpus compared with BM25Okapi ------------------------------------------------
@@ -57,11 +66,12 @@ def okapi_top(okapi: BM25Okapi, corpus, query, n: int = 10) -> list[tuple[int, f
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
-def test_scores_and_top_10_equal_bm25okapi(seed):
+def test_scores_and_top_10_equal_bm25okapi(seed, way):
     corpus, queries = zipf_corpus(seed)
     okapi = BM25Okapi(corpus)
     index = InvertedBM25.from_tokens(corpus)
     assert len(index) == len(corpus)
+    assert (index.vectorise_from == 0) == (way == "numpy")
     mismatches = []
     for query in queries:
         expected_scores = okapi.get_scores(query)
@@ -76,6 +86,17 @@ def test_scores_and_top_10_equal_bm25okapi(seed):
         elif any(abs(h.score - s) > 1e-9 for h, (_, s) in zip(top, expected_top)):
             mismatches.append(("top scores", query, [h.score for h in top], [s for _, s in expected_top]))
     assert not mismatches, f"{len(mismatches)} mismatches, first: {mismatches[:3]}"
+
+
+def test_scores_at_equal_bm25okapi_for_chosen_passages():
+    corpus, queries = zipf_corpus(4, passages=150)
+    okapi = BM25Okapi(corpus)
+    index = InvertedBM25.from_tokens(corpus)
+    chosen = [0, 7, 7, 149, 3, 60, 61]
+    for query in queries:
+        expected = okapi.get_scores(query)
+        assert index.scores_at(query, chosen) == pytest.approx([expected[i] for i in chosen], abs=1e-9), query
+        assert index.scores_at(query, chosen[:2]) == [index.score_of(query, i) for i in chosen[:2]]
 
 
 @pytest.mark.parametrize("n", [1, 3, 25, 1000])

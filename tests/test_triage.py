@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from chatbot.errors import DataError
-from chatbot.triage import Triage, TriageResult
+from chatbot.triage import Triage, TriageResult, required_text
 
 ROOT = Path(__file__).resolve().parent.parent
 RULES = ROOT / "data" / "triage.yaml"
@@ -217,6 +217,66 @@ def test_message_for_each_level(triage: Triage, text: str, level_name: str, must
 def test_blank_and_hostile_input(triage: Triage) -> None:
     for text in ["", "   ", "\x1b[2J\x1b]0;title\x07", "\x00\x01", "🙂" * 500, "مرحبا", "你好", "'; DROP TABLE x;--"]:
         assert triage.check(text) is None
+
+
+# ---------------------------------------------------------------------------------------------
+# The quick pre-test: text a pattern needs before it is compiled and searched
+# ---------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("pattern, needs", [
+    (r"\bchest pain\b", ("chest pain",)),
+    (r"cant (breathe|breathing)", ("breath",)),  # the longer run of letters every match holds
+    (r"(struggling|fighting) to \w+", ("fighting", "struggling")),  # the more selective requirement wins
+    (r"(a|b)+ seizure", (" seizure",)),
+    (r"overdos\w*|suicid\w*", ("overdos", "suicid")),
+    (r"(?:x|)y", ("y",)),
+    (r"\w+", None),  # nothing literal: always searched
+    (r"fever|\d+", None),  # one branch needs nothing: always searched
+    (r"(?i)chest", None),  # case-insensitive: always searched
+])
+def test_required_text(pattern: str, needs: tuple[str, ...] | None) -> None:
+    assert required_text(pattern) == needs
+
+
+def test_required_text_never_skips_a_real_match(triage: Triage, cases: dict[str, list[str]]) -> None:
+    """Every pattern that matches a message finds its required text in it (so skipping is safe)."""
+    messages = [triage.prepare(m) for m in cases["urgent"] + cases["not_urgent"]]
+    patterns = list(triage._lazy_patterns())
+    assert len(patterns) > 100
+    checked = 0
+    for pattern in patterns:
+        compiled = re.compile(pattern.pattern)
+        for message in messages:
+            if compiled.search(message):
+                checked += 1
+                assert pattern.may_match(message), (pattern.pattern, message)
+    assert checked > 500
+
+
+def test_cached_required_texts_give_the_same_verdicts(cases: dict[str, list[str]]) -> None:
+    """Rules rebuilt from the index cache's copy (compiled lazily, pre-tested with the cached
+    required texts) decide every message of the suite as the rules read from the file do."""
+    from chatbot.yamlfile import Located, read_yaml
+
+    doc = read_yaml(RULES)
+    fresh = Triage.from_document(doc, RULES)
+    cached = Triage.from_document(Located(doc.data, None), RULES)
+    cached.use_required_texts(fresh.required_texts())
+    assert all(p._compiled is None for p in cached._lazy_patterns())
+    for message in cases["urgent"] + cases["not_urgent"]:
+        assert cached.check(message) == fresh.check(message), message
+
+
+def test_a_plain_question_compiles_almost_no_patterns() -> None:
+    """From the cache, an everyday question is decided without compiling the rule book (start-up time)."""
+    from chatbot.yamlfile import Located, read_yaml
+
+    doc = read_yaml(RULES)
+    table = Triage.from_document(doc, RULES).required_texts()
+    cached = Triage.from_document(Located(doc.data, None), RULES)
+    cached.use_required_texts(table)
+    assert cached.check("What are the side effects of immunotherapy?") is None
+    patterns = list(cached._lazy_patterns())
+    assert sum(p._compiled is not None for p in patterns) <= 0.05 * len(patterns)
 
 
 # ---------------------------------------------------------------------------------------------
