@@ -166,10 +166,11 @@ class InvertedBM25:
         totals = self._totals(query)
         if totals is None:
             return []
-        scored = np.flatnonzero(totals)
+        scored = np.flatnonzero(totals != 0.0)  # (a comparison first: flatnonzero is slow on floats)
         if len(scored) > n:
             values = totals[scored]
-            nth = values[np.argpartition(-values, n - 1)[n - 1]]
+            cut = len(values) - n
+            nth = values[np.argpartition(values, cut)[cut]]
             scored = scored[values >= nth]  # every passage tying with the n-th best, for the tie rule
         best = sorted(zip(totals[scored].tolist(), scored.tolist()), key=lambda item: (-item[0], item[1]))
         return [Hit(index, score) for score, index in best[:n]]

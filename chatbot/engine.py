@@ -90,6 +90,7 @@ class Engine:
         self.smalltalk = smalltalk
         self._documents: dict = {}
         self._sections: dict[tuple[str, str], list[Passage]] | None = None  # built on first use
+        self._topics: list[tuple[str, tuple[str, ...]]] | None = None  # built on first use
         # Sections that are about a person: the heading's own words, which a question must use.
         headings = {self.section_of[i]: p.section for i, p in enumerate(self.passages)}
         self._about_names = {number: frozenset(tokeniser.tokens(heading[len("about "):]))
@@ -290,8 +291,8 @@ class Engine:
         if urgent.level != "crisis":
             related = [s for s in self.retrieve(analysis) if self._is_urgent_section(s.passage.section)]
             if not related:
-                related = [Scored(Hit(i, 0.0), p, 0.0) for i, p in enumerate(self.passages)
-                           if self._is_urgent_section(p.section)][:1]
+                first = next((i for i, p in enumerate(self.passages) if self._is_urgent_section(p.section)), None)
+                related = [Scored(Hit(first, 0.0), self.passages[first], 0.0)] if first is not None else []
             if related:
                 best = related[0]
                 text += (f"\n\nWhat the article says about side effects:\n{self._passage_text(best.passage, analysis)}"
@@ -349,7 +350,12 @@ class Engine:
 
     def topics(self) -> list[tuple[str, list[str]]]:
         """Each article's title and its section headings, for 'topics' and no-answer replies."""
-        return [(a.title, [s.heading for s in a.sections if s.heading != a.title]) for a in self.articles]
+        return [(title, list(headings)) for title, headings in self._topic_table()]
+
+    def _topic_table(self) -> list[tuple[str, tuple[str, ...]]]:
+        if self._topics is None:
+            self._topics = [(a.title, tuple(s.heading for s in a.sections if s.heading != a.title)) for a in self.articles]
+        return self._topics
 
     def example_questions(self) -> list[str]:
         return ["How is immunotherapy different from chemotherapy?", "What side effects can it cause?",
@@ -364,7 +370,7 @@ class Engine:
         lines = [f"I'm sorry, {'the article' if one else 'the leaflets'} I answer from "
                  f"{'does' if one else 'do'} not cover that, so I cannot answer it reliably.",
                  "Please ask your care team, who know your situation.", "", "Topics I can help with:"]
-        topics = self.topics()
+        topics = self._topic_table()
         if len(topics) <= SMALL_LIBRARY:
             for title, headings in topics:
                 if not one:
@@ -373,7 +379,8 @@ class Engine:
             return "\n".join(lines)
         # A large library: the leaflets nearest the question first, then the rest by name.
         nearest = list(dict.fromkeys(s.passage.title for s in ranked))
-        titles = nearest + [t for t, _ in topics if t not in nearest]
+        near = set(nearest)
+        titles = nearest + [t for t, _ in topics if t not in near]
         lines.extend(f"- {t}" for t in titles[:SMALL_LIBRARY])
         lines.append(f"... and {len(titles) - SMALL_LIBRARY} more: type 'topics' in the chat to see them all.")
         return "\n".join(lines)

@@ -52,7 +52,10 @@ def clean(text: str) -> str:
 
 def fold(text: str) -> str:
     """Unicode-normalise, unify quotes and dashes, lowercase: the text all matching starts from."""
-    text = unicodedata.normalize("NFKC", clean(text)).translate(_DASHES).translate(_QUOTES)
+    text = clean(text)
+    if text.isascii():  # the common case: normalising changes nothing but the backtick
+        return text.replace("`", "'").lower()
+    text = unicodedata.normalize("NFKC", text).translate(_DASHES).translate(_QUOTES)
     text = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
     return text.lower()
 

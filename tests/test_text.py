@@ -32,6 +32,16 @@ def test_fold_makes_curly_and_straight_text_equal():
     assert fold("That\u2019s the \u201cprinciple\u201d") == fold("That's the \"principle\"")
 
 
+def test_fold_of_plain_ascii_takes_no_shortcut_in_meaning():
+    """ASCII text skips Unicode normalisation (for speed); the result is what normalising gives."""
+    from chatbot.text import _DASHES, _QUOTES
+
+    text = "".join(chr(c) for c in range(32, 127)) + " It's `PD-L1` \x1b[31mRED\x1b[0m\tDone"
+    slow = unicodedata.normalize("NFKC", clean(text)).translate(_DASHES).translate(_QUOTES)
+    slow = "".join(ch for ch in unicodedata.normalize("NFKD", slow) if not unicodedata.combining(ch)).lower()
+    assert fold(text) == slow
+
+
 # -- clean -----------------------------------------------------------------------------------
 
 
