@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Iterable
 
 from .corpus import Article, Block
+from .text import import_nltk
 
 MIN_WORDS = 25  # a paragraph shorter than this is a fragment: it joins a neighbour
 MAX_WORDS = 90  # a paragraph longer than this is split at sentence boundaries
@@ -78,6 +79,7 @@ def _merge_fragments(groups: list[list[str]]) -> list[list[str]]:
 
 def split_sentences(text: str) -> list[str]:
     """Sentences of text, by nltk's Punkt splitter used untrained (no data download)."""
+    import_nltk()
     from nltk.tokenize.punkt import PunktSentenceTokenizer
 
     return [s.strip() for s in PunktSentenceTokenizer().tokenize(text) if s.strip()]

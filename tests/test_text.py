@@ -298,3 +298,23 @@ def test_state_round_trip_gives_the_same_tokens(tok):
 def test_empty_and_symbol_only_text(tok):
     assert tok.tokens("") == []
     assert tok.tokens("?!... \u2014 \U0001F600") == []
+
+
+def test_stemming_loads_nltk_without_numpy() -> None:
+    """nltk comes in for a word the memo lacks, without numpy (memory); numpy still imports after."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "from chatbot.text import Stemmer\n"
+        "from chatbot.passages import split_sentences\n"
+        "stem = Stemmer()\n"
+        "print(stem('infusions'), stem('generously'), 'nltk' in sys.modules, 'numpy' in sys.modules)\n"
+        "print(split_sentences('It works. It helps.'))\n"
+        "import numpy\n"
+        "print(numpy.zeros(2).sum())\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == ["infus generous True False", "['It works.', 'It helps.']", "0.0"]
