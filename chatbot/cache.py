@@ -16,7 +16,7 @@ import tempfile
 from pathlib import Path
 from typing import Iterable
 
-FORMAT = 1
+FORMAT = 2  # 2: postings as base64 blocks, triage patterns with their required text
 APP = "immunotherapy-chatbot"
 PACKAGE = Path(__file__).resolve().parent
 

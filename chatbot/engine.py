@@ -78,14 +78,13 @@ class Engine:
 
     def __init__(self, articles: Sequence[Article], passages: Sequence[Passage], tokeniser: Tokeniser,
                  index: InvertedBM25, section_index: InvertedBM25, section_of: Sequence[int],
-                 passage_tokens: Sequence[Sequence[str]], triage: Triage, smalltalk: SmallTalk) -> None:
+                 triage: Triage, smalltalk: SmallTalk) -> None:
         self.articles = tuple(articles)
         self.passages = tuple(passages)
         self.tokeniser = tokeniser
         self.index = index
         self.section_index = section_index
         self.section_of = list(section_of)
-        self.passage_terms = [frozenset(tokens) for tokens in passage_tokens]
         self.triage = triage
         self.smalltalk = smalltalk
         self._documents: dict = {}
@@ -156,16 +155,12 @@ class Engine:
         ]
         passages = [Passage(**p) for p in state["passages"]]
         index = InvertedBM25.from_dict(state["index"])
-        terms: list[list[str]] = [[] for _ in passages]
-        for term, (numbers, _) in index.postings.items():
-            for number in numbers:
-                terms[number].append(term)
         documents = state["documents"]
         triage = Triage.from_document(Located(documents["triage"], None), paths.triage)
         triage.use_required_texts(state["triage_required"])
         smalltalk = SmallTalk.from_document(Located(documents["smalltalk"], None), paths.smalltalk)
         engine = cls(articles, passages, Tokeniser.from_state(state["tokeniser"]), index,
-                     InvertedBM25.from_dict(state["section_index"]), state["section_of"], terms, triage, smalltalk)
+                     InvertedBM25.from_dict(state["section_index"]), state["section_of"], triage, smalltalk)
         engine._documents = documents
         return engine
 
@@ -188,7 +183,7 @@ class Engine:
         for passage_number, number in enumerate(section_of):
             section_tokens[number].extend(tokeniser.tokens(passages[passage_number].text))
         section_index = InvertedBM25.from_tokens(section_tokens)
-        return cls(articles, passages, tokeniser, index, section_index, section_of, passage_tokens, triage, smalltalk)
+        return cls(articles, passages, tokeniser, index, section_index, section_of, triage, smalltalk)
 
     # -- the flow of one question -------------------------------------------------------------
     def answer(self, question: str) -> Reply:
@@ -246,8 +241,7 @@ class Engine:
         total = sum(weights.values()) or 1.0
         scored = []
         for hit in hits:
-            terms = self.passage_terms[hit.index]
-            coverage = sum(w for t, w in weights.items() if t in terms) / total
+            coverage = sum(w for t, w in weights.items() if self.index.holds(t, hit.index)) / total
             scored.append(Scored(hit, self.passages[hit.index], coverage))
         return scored
 

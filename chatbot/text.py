@@ -212,7 +212,7 @@ class Tokeniser:
         self.compounds: dict[tuple[str, str], str] = {}
         self._known_words: dict[str, str] = {}
         self._known_sorted: list[str] | None = None
-        self._typo_index: dict[str, tuple[str, ...]] = {}
+        self._typo_index: dict[str, tuple[str, ...]] | None = None  # built on the first repair
         self._lexicon_words = frozenset(w for key in self.lexicon.terms for w in key)
         self._stem_starts: frozenset[str] = frozenset()
         self._neutral_stems: frozenset[str] = frozenset()
@@ -250,7 +250,7 @@ class Tokeniser:
         self.compounds = compounds
         self._known_words = known
         self._prepare_stems()
-        self._index_typos()
+        self._typo_index = None
 
     def _prepare_stems(self) -> None:
         """Stem, once, every word the lexicon names and the common forms of each corpus stem.
@@ -326,7 +326,6 @@ class Tokeniser:
         tokeniser.compounds = {(a, b): joined for a, b, joined in state["compounds"]}
         tokeniser._known_words = dict(state["known"])
         tokeniser._after_learning()
-        tokeniser._index_typos()
         return tokeniser
 
     # -- questions -------------------------------------------------------------------------
@@ -334,6 +333,8 @@ class Tokeniser:
         """The one known word a single typo away from word, if there is exactly one."""
         if len(word) < 5 or not word.isalpha():
             return None
+        if self._typo_index is None:
+            self._index_typos()
         candidates = set(self._typo_index.get(word, ()))
         for variant in deletes(word):
             candidates.update(self._typo_index.get(variant, ()))

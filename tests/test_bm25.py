@@ -196,3 +196,17 @@ def test_a_corpus_without_any_word_is_a_value_error():
     # e.g. an article whose every word is a stop word: a clear ValueError, not ZeroDivisionError
     with pytest.raises(ValueError):
         InvertedBM25.from_tokens([[], []])
+
+
+def test_holds_says_which_passages_have_a_word():
+    index = InvertedBM25.from_tokens(FRUIT)
+    assert [i for i in range(len(FRUIT)) if index.holds("lime", i)] == [1, 3, 4]
+    assert not index.holds("banana", 0)
+
+
+def test_a_damaged_or_foreign_dict_is_a_value_error():
+    good = InvertedBM25.from_tokens(FRUIT).to_dict()
+    for change in ({"docs": good["docs"][:-8]}, {"docs": "not base64!"}, {"machine": "big 8"},
+                   {"lengths": good["lengths"][:-1]}):
+        with pytest.raises(ValueError):
+            InvertedBM25.from_dict({**good, **change})
