@@ -57,8 +57,7 @@ class InvertedBM25:
         self.b = b
         self._norm = [k1 * (1 - b + b * length / avgdl) if avgdl else k1 for length in self.doc_len]
         self.vectorise_from = VECTORISE_FROM
-        self._vectors: dict[str, tuple] = {}  # term -> (passage numbers, score contributions) as numpy arrays
-        self._norm_vector = None
+        self._vectors: dict[str, tuple] | None = None  # term -> (passage numbers, score contributions) in numpy
 
     @classmethod
     def from_tokens(cls, corpus: Sequence[Sequence[str]], k1: float = K1, b: float = B,
@@ -135,21 +134,35 @@ class InvertedBM25:
             return self._top_vectorised(query, n)
         return self._top_maxscore(query, n)
 
-    def _vector(self, term: str):
-        """The term's passage numbers and each one's score contribution, as numpy arrays (kept)."""
-        found = self._vectors.get(term)
-        if found is None:
-            import numpy as np
+    def warm_up(self) -> None:
+        """Prepare now what the first question would otherwise prepare (numpy's tables, when large)."""
+        if len(self.doc_len) >= self.vectorise_from and self._vectors is None:
+            self._prepare_vectors()
 
-            if self._norm_vector is None:
-                self._norm_vector = np.array(self._norm, dtype=np.float64)
-            docs, tfs = self.postings[term]
-            ids = np.frombuffer(docs, dtype=np.intc) if len(docs) else np.zeros(0, dtype=np.intc)
-            tf = np.frombuffer(tfs, dtype=np.intc).astype(np.float64) if len(tfs) else np.zeros(0)
-            # The same operations, in the same order, as BM25Okapi.get_scores: the same numbers.
-            found = (ids, self.idf[term] * (tf * (self.k1 + 1) / (tf + self._norm_vector[ids])))
-            self._vectors[term] = found
-        return found
+    def _vector(self, term: str):
+        """The term's passage numbers and each one's score contribution, as numpy arrays."""
+        if self._vectors is None:
+            self._prepare_vectors()
+        return self._vectors[term]
+
+    def _prepare_vectors(self) -> None:
+        """Every term's score contributions, worked out at once (one pass of numpy over all the
+        postings, a fraction of a second even at 100,000 passages) so no question pays for its words."""
+        import numpy as np
+
+        terms = list(self.postings)
+        lengths = np.array([len(self.postings[t][0]) for t in terms], dtype=np.int64)
+        ids = np.concatenate([np.frombuffer(self.postings[t][0], dtype=np.intc) for t in terms if len(self.postings[t][0])]
+                             or [np.zeros(0, dtype=np.intc)])
+        tf = np.concatenate([np.frombuffer(self.postings[t][1], dtype=np.intc) for t in terms if len(self.postings[t][1])]
+                            or [np.zeros(0, dtype=np.intc)]).astype(np.float64)
+        idf = np.repeat(np.array([self.idf.get(t, 0.0) for t in terms], dtype=np.float64), lengths)
+        norm = np.array(self._norm, dtype=np.float64)
+        # The same operations, in the same order, as BM25Okapi.get_scores: the same numbers.
+        contributions = idf * (tf * (self.k1 + 1) / (tf + norm[ids]))
+        ends = np.cumsum(lengths).tolist()
+        starts = [0] + ends[:-1]
+        self._vectors = {t: (ids[a:b], contributions[a:b]) for t, a, b in zip(terms, starts, ends)}
 
     def _totals(self, query: Sequence[str]):
         """Every passage's score as a numpy array (None when no query word scores), summed in

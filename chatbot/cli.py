@@ -63,6 +63,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         reply = engine.answer(args.ask)
         print(reply.to_json() if args.json else reply.answer)
         return 0
+    engine.warm_up()  # a long-running mode: prepare everything once, so no question waits
     if args.batch is not None:
         try:
             return run_batch(engine, args.batch, as_json=args.json)

@@ -185,6 +185,16 @@ class Engine:
         section_index = InvertedBM25.from_tokens(section_tokens)
         return cls(articles, passages, tokeniser, index, section_index, section_of, triage, smalltalk)
 
+    def warm_up(self) -> "Engine":
+        """Prepare now what questions would otherwise prepare on first use: every triage pattern
+        compiled, the typo index, a large index's score tables. For long-running processes (chat,
+        kiosk, --batch, --check-faq); a one-off --ask skips it and prepares only what it needs."""
+        self.triage.warm_up()
+        self.tokeniser.warm_up()
+        self.index.warm_up()
+        self.section_index.warm_up()
+        return self
+
     # -- the flow of one question -------------------------------------------------------------
     def answer(self, question: str) -> Reply:
         """The reply to one message: urgent first, then small talk, then a grounded answer or an honest no."""

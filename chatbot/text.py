@@ -287,6 +287,11 @@ class Tokeniser:
                     index.setdefault(variant, set()).add(word)
         self._typo_index = {variant: tuple(found) for variant, found in index.items()}  # tuples: a third of the memory
 
+    def warm_up(self) -> None:
+        """Build the typo index now rather than on the first question that needs it."""
+        if self._typo_index is None:
+            self._index_typos()
+
     def stem_word(self, word: str) -> str:
         """The word's Snowball stem, or the word itself when its stem cannot be a corpus stem.
 

@@ -368,6 +368,11 @@ class Triage:
             yield from frame.chunks
             yield frame.whole
 
+    def warm_up(self) -> None:
+        """Compile every pattern now (a long-running process: no question waits for a compile)."""
+        for pattern in self._lazy_patterns():
+            pattern._get()
+
     def required_texts(self) -> dict[str, list[str] | None]:
         """Each pattern's required text (see required_text), JSON-safe, for the index cache."""
         return {p.pattern: list(p.needs) if p.needs is not None else None for p in self._lazy_patterns()}

@@ -210,3 +210,11 @@ def test_a_damaged_or_foreign_dict_is_a_value_error():
                    {"lengths": good["lengths"][:-1]}):
         with pytest.raises(ValueError):
             InvertedBM25.from_dict({**good, **change})
+
+
+def test_warm_up_prepares_numpy_tables_only_for_a_large_index(way):
+    index = InvertedBM25.from_tokens(FRUIT)
+    before = index.top(["lime", "date"], 3)
+    index.warm_up()
+    assert (index._vectors is not None) == (way == "numpy")
+    assert index.top(["lime", "date"], 3) == before
