@@ -29,7 +29,7 @@ STOPWORDS = frozenset(
     hi hello please thanks thank hey ok okay oh um uh ah yes yeah just really quite
     get got gets getting go goes going gone know tell want wanted like wondering wonder question
     quick anyone someone something anything everything nothing thing things one ones much many need needs needed theyll youll itll youve theyve weve wed youd theyd hes shes
-    make makes made making see sees saw seen""".split()
+    make makes made making see sees saw seen us""".split()
 )
 QUESTION_WORDS = frozenset("how what when where who why which whose whether".split())
 NEGATIONS = frozenset("not no never without none nothing neither nor".split())
@@ -41,6 +41,17 @@ _ESCAPES = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)
 _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 _WORD = re.compile(r"[a-z0-9]+(?:['\-][a-z0-9]+)*")
 _POSSESSIVE = re.compile(r"'s$")  # "mum's" -> "mum" (but "it's" -> "it", a stop word either way)
+# A short opening clause that only says what the message is NOT ("no chest pain or anything like
+# that, ...", "i'm not unwell, just reading up: ...", "not an emergency - ..."): its words are not
+# what is being asked (Tokeniser.analyse decides whether the search leaves it out).
+_CLAUSE_BREAK = re.compile(r"[,;:.!?]+\s*|\s+-+\s+")
+_DISCLAIMER = re.compile(
+    r"(no|not(?! (sure|certain|clear|convinced)\b)|nothing|none|im not|i am not|i dont have|i do not have|i havent got|i have not got|i have no|"
+    r"ive no|ive got no|its not|it is not|this is not|this isnt|theres no|there is no)\b")
+MAX_DISCLAIMER_WORDS = 8
+MIN_TOKENS_AFTER_DISCLAIMER = 2
+
+
 _IZE = re.compile(r"^([a-z]{3,})(iz|yz)(e|es|ed|ing|ation|ations|er|ers)$")
 
 
@@ -81,6 +92,25 @@ def words(text: str) -> list[str]:
         else:
             out.extend(parts)
     return out
+
+
+def split_disclaimers(text: str) -> tuple[str, str]:
+    """text's opening "not this" clauses (at most two) and the rest: ("", text) when there are none.
+
+    A clause that asks something itself (a question word) is not one: "no one told me how it works".
+    """
+    folded = fold(text)
+    at = 0
+    for _ in range(2):
+        brk = _CLAUSE_BREAK.search(folded, at)
+        if brk is None:
+            break
+        clause = words(folded[at : brk.start()])
+        if (not clause or len(clause) > MAX_DISCLAIMER_WORDS or not _DISCLAIMER.match(" ".join(clause))
+                or QUESTION_WORDS.intersection(clause)):
+            break
+        at = brk.end()
+    return (folded[:at], folded[at:]) if at else ("", text)
 
 
 def uk_spelling(word: str, spelling: dict[str, str]) -> str:
@@ -378,7 +408,23 @@ class Tokeniser:
         return self._known_sorted
 
     def analyse(self, text: str, question: bool = True) -> "Analysis":
-        """Everything retrieval and the answer decision need from one text."""
+        """Everything retrieval and the answer decision need from one text.
+
+        A question's opening "not this" clauses ("no chest pain, ...", "not an emergency - ...") are
+        left out when they name nothing the corpus speaks of, or something it does not, and what
+        remains still asks about something (two words to search for or more).
+        """
+        if question:
+            opening, rest = split_disclaimers(text)
+            if opening:
+                said = self._analyse(opening, question)
+                if not said.content or said.unknown:  # it says nothing the corpus speaks of, or strays from it
+                    trimmed = self._analyse(rest, question)
+                    if len(trimmed.tokens) >= MIN_TOKENS_AFTER_DISCLAIMER:
+                        return trimmed
+        return self._analyse(text, question)
+
+    def _analyse(self, text: str, question: bool) -> "Analysis":
         raw = words(text)
         spelling = self.lexicon.spelling
         corrected: list[tuple[str, str]] = []

@@ -274,6 +274,32 @@ def test_us_spellings_and_typos_get_the_same_reply(engine, us, uk):
     assert (a.kind, a.citations[:1]) == (b.kind, b.citations[:1])
 
 
+@pytest.mark.parametrize("opening", ["no chest pain or anything like that, just wondering", "not an emergency -",
+                                     "i'm not unwell, just reading up:", "Nothing serious. No fever,"])
+@pytest.mark.parametrize("question", ["how often is the treatment given", "do i have to stay in hospital overnight",
+                                      "can it affect the thyroid", "who decides if i get it"])
+def test_a_reassuring_opening_gets_the_same_answer(engine, opening, question):
+    plain = engine.answer(question)
+    reply = engine.answer(f"{opening} {question}")
+    assert plain.kind == "answer"
+    assert (reply.kind, reply.citations[0].section) == (plain.kind, plain.citations[0].section)
+
+
+@pytest.mark.parametrize("question, section", [
+    ("whats the gap between each cyle", "What the treatment process looks like"),
+    ("is it one doctor who makes the call or a whole group", "How decisions are made around immunotherapy"),
+    ("i had chemo last year, will they consider immunotherapy", "How decisions are made around immunotherapy"),
+    ("are chemo and immunotherapy the same thing", "How it differs from chemotherapy"),
+    ("im booked in for an operation, could they add immuno to that", "When immunotherapy is used in cancer care"),
+    ("what happens on the day of treatment", "What the treatment process looks like"),
+    ("could you tell us what the treatment involves", "What the treatment process looks like"),
+])
+def test_everyday_phrasings_find_their_section(engine, question, section):
+    reply = engine.answer(question)
+    assert reply.kind == "answer", reply.answer
+    assert reply.citations[0].section == section
+
+
 def test_replies_are_deterministic(engine):
     for message in ("how is it different from chemo", "what is pd-l1", "I want to end my life", "hello"):
         assert engine.answer(message) == engine.answer(message)

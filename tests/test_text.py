@@ -6,7 +6,7 @@ import unicodedata
 
 import pytest
 
-from chatbot.text import Lexicon, Tokeniser, clean, fold, one_edit_apart, uk_spelling, words
+from chatbot.text import Lexicon, Tokeniser, clean, fold, one_edit_apart, uk_spelling, split_disclaimers, words
 
 # -- fold ------------------------------------------------------------------------------------
 
@@ -262,6 +262,58 @@ def test_neutral_and_function_words_are_not_unknown(tok):
 def test_negation_is_noticed(tok):
     assert tok.analyse("why does it not attack the tumour").negated
     assert not tok.analyse("why does it attack the tumour").negated
+
+
+@pytest.mark.parametrize(
+    "message, opening",
+    [
+        ("no chest pain or anything like that, just wondering how often they scan you",
+         "no chest pain or anything like that, "),
+        ("i'm not unwell, just reading up: does it affect the thyroid?", "i'm not unwell, "),
+        ("not an emergency - do i stay in overnight", "not an emergency - "),
+        ("No fever. Nothing serious, how is it given?", "no fever. nothing serious, "),
+        ("I don\u2019t have any symptoms; who decides?", "i don't have any symptoms; "),
+        ("not attacking the cancer directly, so how does it help", "not attacking the cancer directly, "),
+    ],
+)
+def test_opening_not_this_clauses_are_found(message, opening):
+    found, rest = split_disclaimers(message)
+    assert found == opening
+    assert fold(message) == found + rest
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "no one has told me how it works, can you explain?",  # the clause asks something itself
+        "not sure about immunotherapy, is it safe?",  # doubt, not a disclaimer
+        "not working for me",  # nothing after it
+        "nobody seems to know, whether it works or not",
+        "is it not like chemo, then?",
+    ],
+)
+def test_other_messages_have_no_disclaimer(message):
+    assert split_disclaimers(message) == ("", message)
+
+
+def test_a_disclaimer_off_the_corpus_is_not_searched(tok):
+    plain = tok.analyse("does the immune system attack the tumour")
+    assert tok.analyse("no chest pain, just wondering: does the immune system attack the tumour").tokens == plain.tokens
+    assert tok.analyse("nothing urgent - does the immune system attack the tumour").unknown == ()
+
+
+def test_a_disclaimer_about_the_corpus_subject_is_searched(tok):
+    # "not attacking the tumour" is what the question is about
+    assert "tumour" in tok.analyse("not attacking the tumour, so how do the cells help").tokens
+
+
+def test_a_disclaimer_stays_when_too_little_would_be_left(tok):
+    # "is that normal?" alone says nothing to search for: the whole message is searched
+    assert "quantum" in tok.analyse("no quantum effects, is that normal?").tokens
+
+
+def test_us_is_a_function_word(tok):
+    assert tok.analyse("could you tell us about the immune system").unknown == ()
 
 
 def test_passages_and_questions_share_the_tokeniser(tok):
