@@ -293,6 +293,11 @@ def test_a_reassuring_opening_gets_the_same_answer(engine, opening, question):
     ("im booked in for an operation, could they add immuno to that", "When immunotherapy is used in cancer care"),
     ("what happens on the day of treatment", "What the treatment process looks like"),
     ("could you tell us what the treatment involves", "What the treatment process looks like"),
+    ("do they admit you for it or is it a day thing", "What the treatment process looks like"),
+    ("whats taken into account when choosing immuno", "How decisions are made around immunotherapy"),
+    ("does diarrhea happen with immunotherapy", "Side effects and what to expect"),
+    ("can you have radiotherapy and immunotherapy together", "When immunotherapy is used in cancer care"),
+    ("does my general fitness matter", "How decisions are made around immunotherapy"),
 ])
 def test_everyday_phrasings_find_their_section(engine, question, section):
     reply = engine.answer(question)

@@ -49,7 +49,8 @@ def test_goodbyes(talk, text):
 @pytest.mark.parametrize(
     "text",
     ["help", "Help!", "what can you do?", "what do you do", "who are you", "what can I ask you about?",
-     "are you a real person?", "how does this work?", "what sort of questions can I ask?"],
+     "are you a real person?", "are you a real person or a robot", "am I talking to a bot or a human?",
+     "how does this work?", "what sort of questions can I ask?"],
 )
 def test_help(talk, text):
     assert name(talk, text) == "help"

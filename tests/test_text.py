@@ -312,6 +312,12 @@ def test_a_disclaimer_stays_when_too_little_would_be_left(tok):
     assert "quantum" in tok.analyse("no quantum effects, is that normal?").tokens
 
 
+def test_filler_words_do_not_steer_the_search(tok):
+    # "happen", "general", "normally" say nothing about the topic; the corpus's "normal" still counts
+    assert tok.analyse("does diarrhoea happen normally in general").tokens == tuple(tok.tokens("diarrhoea"))
+    assert "normal" in tok.tokens("normal tissues")
+
+
 def test_us_is_a_function_word(tok):
     assert tok.analyse("could you tell us about the immune system").unknown == ()
 
