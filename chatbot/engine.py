@@ -32,6 +32,7 @@ MAX_TRIAGE_CHARS = 4000  # but triage reads further, so an emergency late in a l
 URGENT_SECTION_WORDS = ("side effect",)  # urgent replies may quote a section whose heading says this
 SHORT_ANSWER_WORDS = 80  # a longer passage is shown as its best sentences
 RERANK_DEPTH = 50  # the best passages by their own BM25 score, re-ranked with their section's score
+TITLE_TOKENS = frozenset({"dr", "doctor", "prof", "professor", "mr", "mrs", "ms", "miss", "sir", "dame"})  # "mum's dr said..." names nobody
 SECTION_WEIGHT = 0.5  # how much the whole section's BM25 score adds to a passage's own
 HEADING_REPEAT = 1  # how many times a passage's heading counts among its words
 COMPANION_SHARE = 0.75  # a same-section runner-up this close to the best passage is shown with it
@@ -92,7 +93,7 @@ class Engine:
         self._topics: list[tuple[str, tuple[str, ...]]] | None = None  # built on first use
         # Sections that are about a person: the heading's own words, which a question must use.
         headings = {self.section_of[i]: p.section for i, p in enumerate(self.passages)}
-        self._about_names = {number: frozenset(tokeniser.tokens(heading[len("about "):]))
+        self._about_names = {number: frozenset(tokeniser.tokens(heading[len("about "):])) - TITLE_TOKENS
                              for number, heading in headings.items() if heading.lower().startswith("about ")}
 
     @classmethod

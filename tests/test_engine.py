@@ -160,7 +160,8 @@ def test_no_answer_says_so_and_lists_the_topics(engine, headings):
 
 @pytest.mark.parametrize("message", ["what is the capital of france", "how do I bake sourdough bread",
                                      "what is the best phone to buy", "\u00bfQu\u00e9 es la inmunoterapia?",
-                                     "\U0001F642\U0001F642", "qwzx vbnm"])
+                                     "\U0001F642\U0001F642", "qwzx vbnm",
+                                     "is it ok for me to have a massage?", "how can i boost my immune system naturally"])
 def test_questions_the_article_does_not_cover_get_no_answer(engine, message):
     assert engine.answer(message).kind == "no_answer"
 
@@ -298,11 +299,28 @@ def test_a_reassuring_opening_gets_the_same_answer(engine, opening, question):
     ("does diarrhea happen with immunotherapy", "Side effects and what to expect"),
     ("can you have radiotherapy and immunotherapy together", "When immunotherapy is used in cancer care"),
     ("does my general fitness matter", "How decisions are made around immunotherapy"),
+    # text-speak
+    ("wat does immuno actually do to the cancer", "What immunotherapy is actually doing"),
+    ("does it matter if mum already had other treatments b4", "How decisions are made around immunotherapy"),
+    ("has it made a big diff for ppl with skin cancer", "When immunotherapy is used in cancer care"),
+    # a doctor who is not the author
+    ("mums dr said it takes the brakes off, what does that mean", "What immunotherapy is actually doing"),
 ])
 def test_everyday_phrasings_find_their_section(engine, question, section):
     reply = engine.answer(question)
     assert reply.kind == "answer", reply.answer
     assert reply.citations[0].section == section
+
+
+@pytest.mark.parametrize("short, spelled_out", [
+    ("wat r the side effects of immuno", "what are the side effects of immunotherapy"),
+    ("can ur immune system b trained to see the tumor", "can your immune system be trained to see the tumour"),
+    ("will every1 get better n live longer", "will everyone get better and live longer"),
+    ("do u stay in overnight 4 it", "do you stay in overnight for it"),
+])
+def test_text_speak_gets_the_reply_of_the_words_it_stands_for(engine, short, spelled_out):
+    a, b = engine.answer(short), engine.answer(spelled_out)
+    assert (a.kind, a.citations) == (b.kind, b.citations)
 
 
 def test_replies_are_deterministic(engine):

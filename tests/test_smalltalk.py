@@ -34,7 +34,7 @@ def test_greetings(talk, text):
 @pytest.mark.parametrize(
     "text",
     ["thanks", "Thanks!", "thank you", "Thank you so much.", "thank you, that's really helpful", "cheers",
-     "cheers mate", "thx", "much appreciated", "that helps", "brilliant, thanks", "ok thanks"],
+     "cheers mate", "cheers luv", "thanks love", "thx", "much appreciated", "that helps", "brilliant, thanks", "ok thanks"],
 )
 def test_thanks(talk, text):
     assert name(talk, text) == "thanks"
