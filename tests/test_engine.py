@@ -303,6 +303,9 @@ def test_a_reassuring_opening_gets_the_same_answer(engine, opening, question):
     ("wat does immuno actually do to the cancer", "What immunotherapy is actually doing"),
     ("does it matter if mum already had other treatments b4", "How decisions are made around immunotherapy"),
     ("has it made a big diff for ppl with skin cancer", "When immunotherapy is used in cancer care"),
+    ("does it matter which cancer doctor i see", "How decisions are made around immunotherapy"),
+    ("how do the doctors know if the treatment is working", "What the treatment process looks like"),
+    ("if immunotherapy is not good for me, maybe other treatments are better?", "How decisions are made around immunotherapy"),
     # a doctor who is not the author
     ("mums dr said it takes the brakes off, what does that mean", "What immunotherapy is actually doing"),
 ])
