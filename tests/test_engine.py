@@ -306,6 +306,9 @@ def test_a_reassuring_opening_gets_the_same_answer(engine, opening, question):
     ("does it matter which cancer doctor i see", "How decisions are made around immunotherapy"),
     ("how do the doctors know if the treatment is working", "What the treatment process looks like"),
     ("if immunotherapy is not good for me, maybe other treatments are better?", "How decisions are made around immunotherapy"),
+    ("so how does chemo work, compared to immuno?", "How it differs from chemotherapy"),
+    ("so why does chemotherapy cause side effects then", "How it differs from chemotherapy"),
+    ("why does immuno cause side effects if it only helps the immune system", "Side effects and what to expect"),
     # a doctor who is not the author
     ("mums dr said it takes the brakes off, what does that mean", "What immunotherapy is actually doing"),
 ])
