@@ -329,6 +329,21 @@ def test_text_speak_gets_the_reply_of_the_words_it_stands_for(engine, short, spe
     assert (a.kind, a.citations) == (b.kind, b.citations)
 
 
+BLIND_SETS = sorted((ROOT / "tests" / "data" / "blind").glob("*.yaml"))
+BLIND_URGENT = [case["q"] for path in BLIND_SETS for case in yaml.safe_load(path.read_text(encoding="utf-8"))
+                if case["tag"] in ("urgent", "symptom")]
+
+
+def test_blind_sets_are_there():
+    assert len(BLIND_SETS) >= 4 and len(BLIND_URGENT) >= 90
+
+
+@pytest.mark.parametrize("message", BLIND_URGENT)
+def test_every_urgent_message_of_the_blind_sets_is_urgent(engine, message):
+    # written by people who never saw the triage rules; all caught at first sight
+    assert engine.answer(message).kind == "urgent"
+
+
 def test_replies_are_deterministic(engine):
     for message in ("how is it different from chemo", "what is pd-l1", "I want to end my life", "hello"):
         assert engine.answer(message) == engine.answer(message)
