@@ -21,27 +21,7 @@ import yaml
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from chatbot.engine import Engine  # noqa: E402
-from chatbot.text import fold  # noqa: E402
-
-SIDE_EFFECTS = "Side effects and what to expect"
-
-
-def passes(case: dict, reply: dict) -> bool:
-    """The pass rule of shared/eval/score_dev.py, on a reply's JSON fields."""
-    kind, cits = reply.get("kind"), reply.get("citations") or []
-    top = fold(cits[0].get("section")) if cits else ""
-
-    def fits(want: dict) -> bool:
-        if kind != want["kind"]:
-            return False
-        if want["kind"] == "answer":
-            if fold(want["section"]) not in top:
-                return False
-            phrases = want.get("contains") or []
-            return not phrases or any(fold(p) in fold(reply.get("answer")) for p in phrases)
-        return True
-
-    return fits(case) or ("also_accept" in case and fits(case["also_accept"]))
+from tests.test_engine import SIDE_EFFECTS, passes  # noqa: E402  (the pass rule of score_dev.py)
 
 
 def main(argv: list[str] | None = None) -> int:
