@@ -54,6 +54,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except DataError as exc:
         print(f"Cannot start: {exc}", file=sys.stderr)
         return 2
+    except ModuleNotFoundError as exc:  # run by a Python the chatbot was not installed into
+        print(f"Cannot start: the Python package {(exc.name or '?').partition('.')[0]!r} is not installed for {sys.executable}. "
+              "Install the chatbot first, as the README shows: pip install -e .", file=sys.stderr)
+        return 2
     if args.build_index:
         from .cache import cache_dir
 
