@@ -32,6 +32,7 @@ STOPWORDS = frozenset(
     make makes made making see sees saw seen us happen happens happened happening general generally normally""".split()
 )
 QUESTION_WORDS = frozenset("how what when where who why which whose whether".split())
+REQUEST_WORDS = frozenset("explain tell describe".split())  # "tell me about it" asks, like a question word
 NEGATIONS = frozenset("not no never without none nothing neither nor".split())
 
 _DASHES = dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"), "-")
@@ -444,7 +445,7 @@ class Tokeniser:
             for size in range(min(longest, len(fixed) - i), 0, -1):
                 key = tuple(fixed[i : i + size])
                 target = self.lexicon.terms.get(key)
-                if target is not None and not question and key[0] in QUESTION_WORDS:
+                if target is not None and not question and (key[0] in QUESTION_WORDS or key[0] in REQUEST_WORDS):
                     target = None  # "how does it work" is a way of asking, not article text to expand
                 if target is not None:
                     expanded.extend(target)
