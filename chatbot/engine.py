@@ -233,7 +233,7 @@ class Engine:
 
     def retrieve(self, analysis: Analysis, n: int = 5) -> list[Scored]:
         """The best passages for a question, best first, with their coverage of the question."""
-        tokens = analysis.tokens
+        tokens = analysis.tokens + analysis.asked  # the asking sentence counts twice: background tells less
         hits = [hit for hit in self.index.top(tokens, RERANK_DEPTH) if self._may_cite(self.section_of[hit.index], tokens)]
         sections = list(dict.fromkeys(self.section_of[hit.index] for hit in hits))
         section_scores = dict(zip(sections, self.section_index.scores_at(tokens, sections)))
@@ -284,7 +284,10 @@ class Engine:
         top = ranked[0]
         unknown = len(analysis.unknown)
         known = max(len(analysis.content) - unknown, 0)
-        z = (CONFIDENCE_BIAS + CONFIDENCE_UNKNOWN * unknown + CONFIDENCE_OFF_TOPIC * len(analysis.off_topic) + CONFIDENCE_COVERAGE * top.coverage
+        # words only in the sentences that tell, before or around the one that asks, say little
+        asked_unknown = unknown - len(analysis.background_unknown)
+        off_topic = len(analysis.off_topic) - sum(1 for word in analysis.background_unknown if word in analysis.off_topic)
+        z = (CONFIDENCE_BIAS + CONFIDENCE_UNKNOWN * asked_unknown + CONFIDENCE_OFF_TOPIC * off_topic + CONFIDENCE_COVERAGE * top.coverage
              + CONFIDENCE_SCORE * math.log1p(top.hit.score) + CONFIDENCE_KNOWN * known)
         return 1.0 / (1.0 + math.exp(-z))
 

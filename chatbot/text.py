@@ -10,7 +10,7 @@ import re
 import sys
 import unicodedata
 from bisect import bisect_left
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Callable, Iterable
 
@@ -32,7 +32,10 @@ STOPWORDS = frozenset(
     make makes made making see sees saw seen us happen happens happened happening general generally normally""".split()
 )
 QUESTION_WORDS = frozenset("how what when where who why which whose whether".split())
-REQUEST_WORDS = frozenset("explain tell describe".split())  # "tell me about it" asks, like a question word
+REQUEST_WORDS = frozenset("explain tell describe".split())
+# A sentence opening with one of these asks, question mark or not ("was it around 15 years ago").
+ASKING_OPENERS = QUESTION_WORDS | REQUEST_WORDS | frozenset(
+    "is are was were am do does did can could will would should shall may might has have had please".split())  # "tell me about it" asks, like a question word
 NEGATIONS = frozenset("not no never without none nothing neither nor".split())
 
 _DASHES = dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"), "-")
@@ -45,12 +48,14 @@ _POSSESSIVE = re.compile(r"'s$")  # "mum's" -> "mum" (but "it's" -> "it", a stop
 # A short opening clause that only says what the message is NOT ("no chest pain or anything like
 # that, ...", "i'm not unwell, just reading up: ...", "not an emergency - ..."): its words are not
 # what is being asked (Tokeniser.analyse decides whether the search leaves it out).
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 _CLAUSE_BREAK = re.compile(r"[,;:.!?]+\s*|\s+-+\s+")
 _DISCLAIMER = re.compile(
     r"(no|not(?! (sure|certain|clear|convinced)\b)|nothing|none|im not|i am not|i dont have|i do not have|i havent got|i have not got|i have no|"
     r"ive no|ive got no|its not|it is not|this is not|this isnt|theres no|there is no)\b")
 MAX_DISCLAIMER_WORDS = 8
 MIN_TOKENS_AFTER_DISCLAIMER = 2
+MIN_ASKING_TOKENS = 2  # an asking sentence with fewer words to search for takes its subject from the rest
 
 
 _IZE = re.compile(r"^([a-z]{3,})(iz|yz)(e|es|ed|ing|ation|ations|er|ers)$")
@@ -112,6 +117,21 @@ def split_disclaimers(text: str) -> tuple[str, str]:
             break
         at = brk.end()
     return (folded[:at], folded[at:]) if at else ("", text)
+
+
+def asking_sentences(text: str) -> str:
+    """The sentences of a message that ask, when others only tell: "" otherwise.
+
+    "My mum is 78 and doesn't drive. Will she have to stay in?" asks in its last sentence. A
+    sentence asks when it ends in a question mark or opens like a question; if none does, the
+    last one asks.
+    """
+    sentences = [s for s in _SENTENCE_END.split(text.strip()) if s.strip()]
+    if len(sentences) < 2:
+        return ""
+    asking = [s for s in sentences if s.rstrip().endswith("?") or words(s)[:1] and words(s)[0] in ASKING_OPENERS]
+    asking = asking or sentences[-1:]
+    return " ".join(asking) if len(asking) < len(sentences) else ""
 
 
 def uk_spelling(word: str, spelling: dict[str, str]) -> str:
@@ -231,6 +251,8 @@ class Analysis:
     expanded: tuple[str, ...] = ()
     negated: bool = False
     off_topic: tuple[str, ...] = ()  # unknown words on subjects the corpus is known not to cover
+    background_unknown: tuple[str, ...] = ()  # unknown words only in the sentences that tell, not ask
+    asked: tuple[str, ...] = ()  # the tokens of the sentences that ask, when others only tell
 
 
 class Tokeniser:
@@ -422,8 +444,28 @@ class Tokeniser:
                 if not said.content or said.unknown:  # it says nothing the corpus speaks of, or strays from it
                     trimmed = self._analyse(rest, question)
                     if len(trimmed.tokens) >= MIN_TOKENS_AFTER_DISCLAIMER:
-                        return trimmed
+                        return self._with_background(trimmed, rest)
+            return self._with_background(self._analyse(text, question), text)
         return self._analyse(text, question)
+
+    def _with_background(self, analysis: "Analysis", text: str) -> "Analysis":
+        """Mark the unknown words that only the telling sentences hold, when the asking ones name
+        enough themselves: "she doesn't drive" is background to "will she have to stay in?"."""
+        asking = asking_sentences(text)
+        if not asking:
+            return analysis
+        asked = self._analyse(asking, True)
+        if len(asked.tokens) < MIN_ASKING_TOKENS:
+            return analysis  # "Is that normal?": the telling sentences say what it is about
+        analysis = replace(analysis, asked=asked.tokens)
+        remaining = list(asked.unknown)
+        background = []
+        for word in analysis.unknown:
+            if word in remaining:
+                remaining.remove(word)
+            else:
+                background.append(word)
+        return replace(analysis, background_unknown=tuple(background))
 
     def _analyse(self, text: str, question: bool) -> "Analysis":
         raw = words(text)

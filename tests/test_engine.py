@@ -318,6 +318,26 @@ def test_everyday_phrasings_find_their_section(engine, question, section):
     assert reply.citations[0].section == section
 
 
+@pytest.mark.parametrize("background", ["My dad is 81 and a retired plumber.", "I used to be a keen gardener before all this.",
+                                        "We live out in the countryside and my husband doesn't drive."])
+@pytest.mark.parametrize("question, section", [
+    ("Will he have to stay in overnight for the drip or can he go home?", "What the treatment process looks like"),
+    ("How does immunotherapy help the immune system find the cancer?", "What immunotherapy is actually doing"),
+])
+def test_background_told_before_the_question_does_not_stop_the_answer(engine, background, question, section):
+    # words the article never uses, in a sentence that only tells, are not what the message asks about
+    reply = engine.answer(f"{background} {question}")
+    assert reply.kind == "answer", reply.answer
+    assert reply.citations[0].section == section
+
+
+@pytest.mark.parametrize("message", ["My dad is a retired plumber. Can he drink beer on immunotherapy?",
+                                     "My wife is a teacher. Can she keep teaching during immunotherapy?",
+                                     "I'm on immunotherapy. What is the best diet for a plumber?"])
+def test_background_does_not_make_an_uncovered_question_answerable(engine, message):
+    assert engine.answer(message).kind == "no_answer"
+
+
 @pytest.mark.parametrize("short, spelled_out", [
     ("wat r the side effects of immuno", "what are the side effects of immunotherapy"),
     ("can ur immune system b trained to see the tumor", "can your immune system be trained to see the tumour"),

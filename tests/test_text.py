@@ -6,7 +6,8 @@ import unicodedata
 
 import pytest
 
-from chatbot.text import Lexicon, Tokeniser, clean, fold, one_edit_apart, uk_spelling, split_disclaimers, words
+from chatbot.text import (Lexicon, Tokeniser, asking_sentences, clean, fold, one_edit_apart, split_disclaimers, uk_spelling,
+                          words)
 
 # -- fold ------------------------------------------------------------------------------------
 
@@ -310,6 +311,36 @@ def test_a_disclaimer_about_the_corpus_subject_is_searched(tok):
 def test_a_disclaimer_stays_when_too_little_would_be_left(tok):
     # "is that normal?" alone says nothing to search for: the whole message is searched
     assert "quantum" in tok.analyse("no quantum effects, is that normal?").tokens
+
+
+@pytest.mark.parametrize("message, asking", [
+    ("My mum is 78 and doesn't drive. Will she have to stay in?", "Will she have to stay in?"),
+    ("I had chemo for breast cancer. It was brutal. how is this different", "how is this different"),
+    ("is it new? was it around 15 years ago", "is it new? was it around 15 years ago"),
+    ("She starts next week. Can she go home after. Thanks.", "Can she go home after."),
+    ("She starts next week. I'm worried.", "I'm worried."),
+])
+def test_asking_sentences(message, asking):
+    assert asking_sentences(message) == (asking if asking != message else "")
+
+
+@pytest.mark.parametrize("message", ["how does the tumour hide", "Does it work? How?", ""])
+def test_a_message_that_only_asks_has_no_background(message):
+    assert asking_sentences(message) == ""
+
+
+def test_unknown_words_told_before_the_question_are_background(tok):
+    told = tok.analyse("My brother is a plumber. How does the immune system attack the tumour?")
+    assert told.unknown == ("brother", "plumber") and told.background_unknown == ("brother", "plumber")
+    assert told.asked == tuple(tok.tokens("immune system attack tumour"))
+    asked = tok.analyse("How does the immune system of a plumber attack the tumour?")
+    assert asked.unknown == ("plumber",) and asked.background_unknown == ()
+
+
+def test_a_short_asking_sentence_takes_its_subject_from_the_rest(tok):
+    # "Is that normal?" names nothing: the whole message is what it asks about
+    analysis = tok.analyse("My brother is a plumber. Is that normal?")
+    assert analysis.background_unknown == () and analysis.asked == ()
 
 
 def test_filler_words_do_not_steer_the_search(tok):
