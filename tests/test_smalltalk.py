@@ -41,7 +41,8 @@ def test_thanks(talk, text):
 
 
 @pytest.mark.parametrize("text", ["bye", "Goodbye!", "bye bye", "see you later", "take care", "that's all for now",
-                                  "bye for now"])
+                                  "bye for now", "that's everything I wanted to know", "no more questions",
+                                  "nothing else for today"])
 def test_goodbyes(talk, text):
     assert name(talk, text) == "goodbye"
 
@@ -59,6 +60,7 @@ def test_help(talk, text):
 def test_the_first_intent_named_wins_when_several_are(talk):
     assert name(talk, "hi there, thanks, bye") == "greeting"
     assert name(talk, "thanks, bye") == "thanks"
+    assert name(talk, "ok thank you, that's all I needed. goodbye") == "thanks"
 
 
 @pytest.mark.parametrize(
@@ -69,6 +71,7 @@ def test_the_first_intent_named_wins_when_several_are(talk):
         "good morning, how often are the infusions",
         "hey, does immunotherapy cause a rash",
         "thanks, but what about side effects?",
+        "that's all I wanted to know about the rash, but what about the thyroid?",
         "thank you. and how is it different from chemo?",
         "bye the way, is it an infusion?",
         "help me understand the side effects",

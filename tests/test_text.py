@@ -407,3 +407,14 @@ def test_stemming_loads_nltk_without_numpy() -> None:
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == ["infus generous True False", "['It works.', 'It helps.']", "0.0"]
+
+
+def test_ways_of_asking_expand_questions_but_not_the_article():
+    lexicon = Lexicon(terms={("how", "often"): ("team",), ("tell", "me", "about", "it"): ("tumour",)})
+    tokeniser = Tokeniser(lexicon)
+    tokeniser.learn(CORPUS)
+    assert "team" in tokeniser.analyse("how often is it given").tokens
+    assert "tumour" in tokeniser.analyse("please tell me about it").tokens
+    # the same words in article text are the article's own, not a question
+    assert "team" not in tokeniser.tokens("how often it is given")
+    assert "tumour" not in tokeniser.tokens("tell me about it")
