@@ -309,6 +309,12 @@ def test_a_reassuring_opening_gets_the_same_answer(engine, opening, question):
     ("so how does chemo work, compared to immuno?", "How it differs from chemotherapy"),
     ("so why does chemotherapy cause side effects then", "How it differs from chemotherapy"),
     ("why does immuno cause side effects if it only helps the immune system", "Side effects and what to expect"),
+    # everyday synonyms of the article's words
+    ("how do tumours evade the immune system", "What immunotherapy is actually doing"),
+    ("does it release the handbrake on the immune system", "What immunotherapy is actually doing"),
+    ("are the complications manageable", "Side effects and what to expect"),
+    ("does chemo go after rapidly dividing cells", "How it differs from chemotherapy"),
+    ("how do the doctors judge whether someone is suited to immunotherapy", "When immunotherapy is used in cancer care"),
     # a doctor who is not the author
     ("mums dr said it takes the brakes off, what does that mean", "What immunotherapy is actually doing"),
 ])
