@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from .errors import DataError
 from .text import Lexicon, uk_spelling, words
 from .yamlfile import read_yaml
 
-SECTIONS = ("spelling", "terms", "off_topic", "neutral")
+SECTIONS = ("spelling", "terms", "off_topic", "not_covered", "neutral")
 
 
 def load_lexicon(path: Path | str) -> Lexicon:
@@ -41,8 +42,17 @@ def load_lexicon(path: Path | str) -> Lexicon:
     off_topic = data.get("off_topic") or []
     if not isinstance(off_topic, list) or not all(isinstance(w, str) for w in off_topic):
         raise DataError(path, doc.line("off_topic"), "off_topic must be a list of words (quote words YAML reads as yes/no)")
+    not_covered = data.get("not_covered") or []
+    if not isinstance(not_covered, list) or not all(isinstance(p, str) and p.strip() for p in not_covered):
+        raise DataError(path, doc.line("not_covered"), "not_covered must be a list of patterns (regular expressions)")
+    for number, source in enumerate(not_covered):
+        try:
+            re.compile(source)
+        except re.error as exc:
+            raise DataError(path, doc.line("not_covered", number),
+                            f"the pattern {source!r} is not a valid regular expression ({exc.msg})") from None
     return Lexicon(spelling, terms, frozenset(w for item in neutral for w in words(item)),
-                   frozenset(w for item in off_topic for w in words(item)))
+                   frozenset(w for item in off_topic for w in words(item)), tuple(not_covered))
 
 
 def _mapping(data: dict, key: str, doc, path) -> dict:

@@ -233,6 +233,11 @@ class Lexicon:
     terms: dict[tuple[str, ...], tuple[str, ...]] = field(default_factory=dict)
     neutral: frozenset[str] = frozenset()
     off_topic: frozenset[str] = frozenset()
+    not_covered: tuple[str, ...] = ()  # regular expressions over a question's words: what it asks, no article says
+
+    @cached_property
+    def not_covered_patterns(self) -> tuple[re.Pattern[str], ...]:
+        return tuple(re.compile(rf"\b(?:{source})\b") for source in self.not_covered)
 
     @cached_property
     def longest_term(self) -> int:
@@ -368,6 +373,7 @@ class Tokeniser:
             "terms": [[list(k), list(v)] for k, v in self.lexicon.terms.items()],
             "neutral": sorted(self.lexicon.neutral),
             "off_topic": sorted(self.lexicon.off_topic),
+            "not_covered": list(self.lexicon.not_covered),
             "vocabulary": sorted(self.vocabulary),
             "compounds": [[a, b, joined] for (a, b), joined in self.compounds.items()],
             "known": self._known_words,
@@ -378,7 +384,7 @@ class Tokeniser:
     def from_state(cls, state: dict) -> "Tokeniser":
         """Rebuild a learnt tokeniser from to_state() output without re-reading the corpus."""
         lexicon = Lexicon(dict(state["spelling"]), {tuple(k): tuple(v) for k, v in state["terms"]},
-                          frozenset(state["neutral"]), frozenset(state["off_topic"]))
+                          frozenset(state["neutral"]), frozenset(state["off_topic"]), tuple(state["not_covered"]))
         tokeniser = cls(lexicon, Stemmer(state["memo"]))
         tokeniser.vocabulary = frozenset(state["vocabulary"])
         tokeniser.compounds = {(a, b): joined for a, b, joined in state["compounds"]}
@@ -515,6 +521,13 @@ class Tokeniser:
                 unknown.append(word)
                 if word in self.lexicon.off_topic or stem in self._off_topic_stems:
                     off_topic.append(word)
+        if question:  # what it asks is a kind of question no article answers ("how long does it take")
+            said = " ".join(fixed)
+            for pattern in self.lexicon.not_covered_patterns:
+                found = pattern.search(said)
+                if found:
+                    unknown.append(found.group(0))
+                    off_topic.append(found.group(0))
         negated = any(w in NEGATIONS for w in fixed)
         return Analysis(tuple(tokens), tuple(content), tuple(unknown), tuple(corrected), tuple(expanded), negated,
                         tuple(off_topic))

@@ -344,6 +344,28 @@ def test_background_does_not_make_an_uncovered_question_answerable(engine, messa
     assert engine.answer(message).kind == "no_answer"
 
 
+@pytest.mark.parametrize("message", [
+    "how long does each drip take", "how long will i have to stay on immunotherapy",
+    "how many treatments will i have altogether", "what are the brand names of these drugs",
+    "what are the side effects of radiotherapy", "how is the surgery done for lung cancer",
+])
+def test_kinds_of_question_the_article_never_answers_get_no_answer(engine, message):
+    # the words are the article's, but it says how often and alongside what, never how long or which brand
+    assert engine.answer(message).kind == "no_answer"
+
+
+@pytest.mark.parametrize("question, section", [
+    ("how long between each infusion", "What the treatment process looks like"),
+    ("how long has immunotherapy been around", "When immunotherapy is used in cancer care"),
+    ("how long will i be in hospital for each treatment", "What the treatment process looks like"),
+    ("can i have radiotherapy and immunotherapy together", "When immunotherapy is used in cancer care"),
+])
+def test_questions_near_those_kinds_are_still_answered(engine, question, section):
+    reply = engine.answer(question)
+    assert reply.kind == "answer", reply.answer
+    assert reply.citations[0].section == section
+
+
 @pytest.mark.parametrize("short, spelled_out", [
     ("wat r the side effects of immuno", "what are the side effects of immunotherapy"),
     ("can ur immune system b trained to see the tumor", "can your immune system be trained to see the tumour"),

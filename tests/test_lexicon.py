@@ -185,3 +185,20 @@ def test_non_utf8_names_the_line(tmp_path, real_text):
     with pytest.raises(DataError) as info:
         load_lexicon(path)
     assert info.value.line == line_of(real_text, "  tumor: tumour")
+
+
+def test_not_covered_pattern_that_is_not_a_regular_expression(tmp_path, real_text):
+    old = "  - 'how many (hours|minutes)'"
+    error = broken(tmp_path, replace_line(real_text, old, "  - 'how many (hours|minutes'"))
+    assert error.line == line_of(real_text, old)
+    assert "regular expression" in error.problem
+
+
+def test_not_covered_that_is_not_a_list(tmp_path, real_text):
+    lines = real_text.splitlines()
+    start = line_of(real_text, "not_covered:")
+    end = next(i for i in range(start, len(lines)) if lines[i] and not lines[i].startswith((" ", "#")))
+    text = "\n".join(lines[: start - 1] + ["not_covered: how long"] + lines[end:]) + "\n"
+    error = broken(tmp_path, text)
+    assert error.line == start
+    assert "list of patterns" in error.problem

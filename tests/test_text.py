@@ -418,3 +418,14 @@ def test_ways_of_asking_expand_questions_but_not_the_article():
     # the same words in article text are the article's own, not a question
     assert "team" not in tokeniser.tokens("how often it is given")
     assert "tumour" not in tokeniser.tokens("tell me about it")
+
+
+def test_a_kind_of_question_no_article_answers_counts_as_off_topic():
+    lexicon = Lexicon(not_covered=("how long(?!.*\\bbetween\\b)",))
+    tokeniser = Tokeniser(lexicon)
+    tokeniser.learn(CORPUS)
+    asked = tokeniser.analyse("how long does the team take")
+    assert asked.off_topic == ("how long",) and "how long" in asked.unknown
+    assert tokeniser.analyse("how long between team meetings").off_topic == ()
+    assert tokeniser.analyse("how does the team decide").off_topic == ()
+    assert tokeniser.analyse("how long the team takes", question=False).off_topic == ()  # article text: no marks
