@@ -22,7 +22,7 @@ from .lexicon import load_lexicon
 from .passages import Passage, chunk, split_sentences
 from .reply import Citation, Reply
 from .smalltalk import SmallTalk
-from .text import Analysis, Tokeniser, clean
+from .text import ASKING_OPENERS, QUESTION_WORDS, Analysis, Tokeniser, clean
 from .triage import Triage
 from .yamlfile import Located, read_yaml
 
@@ -39,6 +39,8 @@ COMPANION_SHARE = 0.75  # a same-section runner-up this close to the best passag
 COMPANION_MAX_WORDS = 130
 SMALL_LIBRARY = 5  # up to this many articles, a no-answer lists every section; beyond, article titles
 SHORT_PASSAGE_WORDS = 40  # a best passage shorter than this is shown with the one that follows it  # but only while the two stay short enough to read at a glance
+MAX_CHATTER_WORDS = 4  # more words beside a greeting or thanks than this are a question, not chat
+ASKING_VERBS = frozenset("can could do does did will would should shall may might".split())  # "thanks, can I..." asks
 ANSWER_THRESHOLD = 0.5  # below this confidence the reply is an honest no_answer
 # The confidence model's weights (see Engine.confidence).
 CONFIDENCE_BIAS = -5.4
@@ -219,7 +221,7 @@ class Engine:
         analysis = self.tokeniser.analyse(text)
         if urgent is not None:
             return self._urgent(question, urgent, analysis)
-        intent = self.smalltalk.match(text)
+        intent = self.smalltalk.match(text, self._is_chatter)
         if intent is not None:
             reply = intent.reply.format(title=self._titles(), examples=self._examples_text())
             return Reply(question, "smalltalk", reply)
@@ -230,6 +232,16 @@ class Engine:
         best = ranked[0]
         answer = f"{self._answer_body(ranked, analysis)}\n\n{self.source_line(best.passage)}"
         return Reply(question, "answer", answer, self._citations(ranked), confidence, best.passage.title)
+
+    def _is_chatter(self, left: list[str]) -> bool:
+        """Words beside a greeting or thanks that ask nothing: a few, none the articles speak of,
+        none on a subject they leave out, no question ("thanks a million", "hi, I'm Sarah"); not
+        "hello, is it safe for my heart"."""
+        if left[0] in ASKING_OPENERS or any(word in QUESTION_WORDS or word in ASKING_VERBS for word in left):
+            return False
+        said = self.tokeniser.analyse(" ".join(left))
+        return (len(said.content) <= MAX_CHATTER_WORDS and not said.expanded and not said.off_topic
+                and len(said.unknown) == len(said.content))
 
     def retrieve(self, analysis: Analysis, n: int = 5) -> list[Scored]:
         """The best passages for a question, best first, with their coverage of the question."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from .errors import DataError
 from .triage import normalise
@@ -68,17 +69,21 @@ class SmallTalk:
             raise DataError(path, doc.line("filler"), "filler must be a list of words")
         return cls(intents, frozenset(str(w).lower() for w in filler))
 
-    def match(self, text: str) -> Intent | None:
-        """The first intent named in a message that holds nothing else but filler words."""
+    def match(self, text: str, chatter: Callable[[list[str]], bool] | None = None) -> Intent | None:
+        """The first intent named in a message that holds nothing else but filler words.
+
+        chatter, when given, decides whether the other words beside the intent's phrase (filler
+        words included) only chat ("thanks a million", "hello, my name is Sarah") or ask something.
+        """
         norm = " ".join(re.sub(r"[^a-z0-9 ]+", " ", normalise(text)).split())
         if not norm.strip():
             return None
-        found = self._match(norm)
+        found = self._match(norm, chatter)
         if found is None:  # "lol ok": a whole-message phrase wrapped in filler words
-            found = self._match(" ".join(w for w in norm.split() if w not in NOISE))
+            found = self._match(" ".join(w for w in norm.split() if w not in NOISE), chatter)
         return found
 
-    def _match(self, norm: str) -> Intent | None:
+    def _match(self, norm: str, chatter: Callable[[list[str]], bool] | None) -> Intent | None:
         if not norm:
             return None
         found: Intent | None = None
@@ -89,6 +94,6 @@ class SmallTalk:
                 remainder = intent.pattern.sub(" ", remainder)
         if found is None:
             return None
-        if any(word not in self.filler for word in remainder.split()):
+        if any(word not in self.filler for word in remainder.split()) and (chatter is None or not chatter(remainder.split())):
             return None
         return found

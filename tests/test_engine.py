@@ -236,6 +236,21 @@ def test_greeting_with_a_question_is_answered(engine):
     assert engine.answer("hi, how is it given?").kind == "answer"
 
 
+@pytest.mark.parametrize("message", ["thanks a million", "thank you kindly", "hi, my name is Sarah", "good thanks, and you?",
+                                     "cheerio", "who made you", "what topics do you cover", "thanks for your help today",
+                                     "that answers my question, thank you", "brill ta", "hope you're well",
+                                     "ok thank you, that's all I needed. goodbye"])
+def test_small_talk_with_a_few_words_of_chat_is_small_talk(engine, message):
+    assert engine.answer(message).kind == "smalltalk"
+
+
+@pytest.mark.parametrize("message", ["hello, is it safe for my heart", "thanks, can I drink alcohol", "hi, pembrolizumab?",
+                                     "thanks a lot, does it cause hair loss", "lovely, and the side effects?",
+                                     "hi, the runs", "is it working", "who wrote this"])
+def test_small_talk_beside_a_question_is_not_small_talk(engine, message):
+    assert engine.answer(message).kind != "smalltalk"
+
+
 @pytest.mark.parametrize(
     "question",
     [
