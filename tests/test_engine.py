@@ -330,6 +330,12 @@ def test_a_reassuring_opening_gets_the_same_answer(engine, opening, question):
     ("are the complications manageable", "Side effects and what to expect"),
     ("does chemo go after rapidly dividing cells", "How it differs from chemotherapy"),
     ("how do the doctors judge whether someone is suited to immunotherapy", "When immunotherapy is used in cancer care"),
+    ("the nurse said the tumour tells his immune cells to leave it alone, what does that mean", "What immunotherapy is actually doing"),
+    ("how far along does the cancer have to be for immuno to be the main treatment", "When immunotherapy is used in cancer care"),
+    ("chemo v immuno, whats the difference", "How it differs from chemotherapy"),
+    ("why is the follow up so strict when the drip itself is easy", "Side effects and what to expect"),
+    ("is immuno really a breeze next to chemo", "Side effects and what to expect"),
+    ("is it just a yes or no decision", "How decisions are made around immunotherapy"),
     # a doctor who is not the author
     ("mums dr said it takes the brakes off, what does that mean", "What immunotherapy is actually doing"),
 ])
@@ -363,6 +369,7 @@ def test_background_does_not_make_an_uncovered_question_answerable(engine, messa
     "how long does each drip take", "how long will i have to stay on immunotherapy",
     "how many treatments will i have altogether", "what are the brand names of these drugs",
     "what are the side effects of radiotherapy", "how is the surgery done for lung cancer",
+    "how many weeks until the tumour shrinks", "how many sessions of immuno will i need", "which drugs are used with it",
 ])
 def test_kinds_of_question_the_article_never_answers_get_no_answer(engine, message):
     # the words are the article's, but it says how often and alongside what, never how long or which brand
