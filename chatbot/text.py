@@ -44,6 +44,8 @@ _QUOTES.update(dict.fromkeys(map(ord, "\u201c\u201d\u201e\u201f\u2033\uff02"), '
 _ESCAPES = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[PX^_][^\x1b]*(?:\x1b\\)?|[!-/]*[0-~])|\x9b[0-?]*[ -/]*[@-~]")
 _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 _WORD = re.compile(r"[a-z0-9]+(?:['\-][a-z0-9]+)*")
+_CONTRACTION = re.compile(r"^([a-z]+)'(ll|re|ve|d|m)$")
+_CONTRACTED = {"ll": "will", "re": "are", "ve": "have", "d": "would", "m": "am"}
 _POSSESSIVE = re.compile(r"'s$")  # "mum's" -> "mum" (but "it's" -> "it", a stop word either way)
 # A short opening clause that only says what the message is NOT ("no chest pain or anything like
 # that, ...", "i'm not unwell, just reading up: ...", "not an emergency - ..."): its words are not
@@ -86,6 +88,10 @@ def words(text: str) -> list[str]:
     """
     out: list[str] = []
     for match in _WORD.finditer(fold(text)):
+        contracted = _CONTRACTION.match(match.group())
+        if contracted:  # "I'll" is "I will", not "ill"; "she'll" is not "shell"
+            out.extend((contracted.group(1), _CONTRACTED[contracted.group(2)]))
+            continue
         word = _POSSESSIVE.sub("", match.group()).replace("'", "")
         if "-" not in word:
             out.append(word)

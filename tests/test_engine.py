@@ -388,6 +388,20 @@ def test_questions_near_those_kinds_are_still_answered(engine, question, section
     assert reply.citations[0].section == section
 
 
+@pytest.mark.parametrize("message, section", [
+    ("I would be grateful to know how immunotherapy differs from chemotherapy.", "How it differs from chemotherapy"),
+    ("I am writing to enquire about the frequency of the infusions.", "What the treatment process looks like"),
+    ("Please could you let me know if I'll need to stay overnight.", "What the treatment process looks like"),
+    ("Would you be so kind as to clarify how the decision is made?", "How decisions are made around immunotherapy"),
+    ("My oncologist mentioned the tumor is tricking my immune system. Is that accurate?", "What immunotherapy is actually doing"),
+])
+def test_formal_and_polite_wording_is_answered(engine, message, section):
+    # "grateful", "enquire", "I'll" are how a letter is worded, not what it asks about
+    reply = engine.answer(message)
+    assert reply.kind == "answer", reply.answer
+    assert reply.citations[0].section == section
+
+
 @pytest.mark.parametrize("short, spelled_out", [
     ("wat r the side effects of immuno", "what are the side effects of immunotherapy"),
     ("can ur immune system b trained to see the tumor", "can your immune system be trained to see the tumour"),

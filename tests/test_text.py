@@ -102,6 +102,9 @@ def test_clean_keeps_other_scripts_and_emoji():
         ("one-size-fits-all", ["one", "size", "fits", "all"]),
         ("don't", ["dont"]),
         ("doesn\u2019t always", ["doesnt", "always"]),
+        ("I'll go, she\u2019ll stay", ["i", "will", "go", "she", "will", "stay"]),  # not "ill", not "shell"
+        ("we're sure they've I'd I'm", ["we", "are", "sure", "they", "have", "i", "would", "i", "am"]),
+        ("the patient's mum's", ["the", "patient", "mum"]),
         ("10-15 years", ["10", "15", "years"]),
         ("Hello, world! Is it going?", ["hello", "world", "is", "it", "going"]),
         ("", []),
