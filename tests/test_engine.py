@@ -336,6 +336,13 @@ def test_a_reassuring_opening_gets_the_same_answer(engine, opening, question):
     ("why is the follow up so strict when the drip itself is easy", "Side effects and what to expect"),
     ("is immuno really a breeze next to chemo", "Side effects and what to expect"),
     ("is it just a yes or no decision", "How decisions are made around immunotherapy"),
+    ("is the tumour wearing some kind of invisibility cloak", "What immunotherapy is actually doing"),
+    ("does it jam the signals the cancer sends out", "What immunotherapy is actually doing"),
+    ("will they keep me on a ward or can i go home", "What the treatment process looks like"),
+    ("do i have to stay in hospital for the drip", "What the treatment process looks like"),
+    ("is it a tick box thing whether you get it", "How decisions are made around immunotherapy"),
+    ("are the side effects a lighter version of chemo ones", "Side effects and what to expect"),
+    ("can anybody have immunotherapy", "When immunotherapy is used in cancer care"),
     # a doctor who is not the author
     ("mums dr said it takes the brakes off, what does that mean", "What immunotherapy is actually doing"),
 ])
@@ -370,6 +377,8 @@ def test_background_does_not_make_an_uncovered_question_answerable(engine, messa
     "how many treatments will i have altogether", "what are the brand names of these drugs",
     "what are the side effects of radiotherapy", "how is the surgery done for lung cancer",
     "how many weeks until the tumour shrinks", "how many sessions of immuno will i need", "which drugs are used with it",
+    "what pd-l1 level do you need to qualify", "is targeted therapy the same as immunotherapy",
+    "which hospital is best for immunotherapy", "how long does it stay in your body after stopping",
 ])
 def test_kinds_of_question_the_article_never_answers_get_no_answer(engine, message):
     # the words are the article's, but it says how often and alongside what, never how long or which brand
