@@ -343,6 +343,11 @@ def test_a_reassuring_opening_gets_the_same_answer(engine, opening, question):
     ("is it a tick box thing whether you get it", "How decisions are made around immunotherapy"),
     ("are the side effects a lighter version of chemo ones", "Side effects and what to expect"),
     ("can anybody have immunotherapy", "When immunotherapy is used in cancer care"),
+    ("is the person behind this article a real cancer doctor", "About Dr James Wilson"),
+    ("the nurse wrote checkpoint inhibitor on my form, what is that", "What immunotherapy is actually doing"),
+    ("what do people mean by taking the brakes off", "What immunotherapy is actually doing"),
+    ("why in that order, chemo first and then immuno", "How it differs from chemotherapy"),
+    ("can the side effects be dealt with", "Side effects and what to expect"),
     # a doctor who is not the author
     ("mums dr said it takes the brakes off, what does that mean", "What immunotherapy is actually doing"),
 ])
@@ -379,6 +384,7 @@ def test_background_does_not_make_an_uncovered_question_answerable(engine, messa
     "how many weeks until the tumour shrinks", "how many sessions of immuno will i need", "which drugs are used with it",
     "what pd-l1 level do you need to qualify", "is targeted therapy the same as immunotherapy",
     "which hospital is best for immunotherapy", "how long does it stay in your body after stopping",
+    "what tablets do they give for the rash", "how is an underactive thyroid treated",
 ])
 def test_kinds_of_question_the_article_never_answers_get_no_answer(engine, message):
     # the words are the article's, but it says how often and alongside what, never how long or which brand
