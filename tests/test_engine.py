@@ -236,7 +236,7 @@ def test_greeting_with_a_question_is_answered(engine):
     assert engine.answer("hi, how is it given?").kind == "answer"
 
 
-@pytest.mark.parametrize("message", ["thanks a million", "thank you kindly", "hi, my name is Sarah", "good thanks, and you?",
+@pytest.mark.parametrize("message", ["hello, is this the immunotherapy helper?", "thanks a million", "thank you kindly", "hi, my name is Sarah", "good thanks, and you?",
                                      "cheerio", "who made you", "what topics do you cover", "thanks for your help today",
                                      "that answers my question, thank you", "brill ta", "hope you're well",
                                      "ok thank you, that's all I needed. goodbye"])
@@ -348,6 +348,11 @@ def test_a_reassuring_opening_gets_the_same_answer(engine, opening, question):
     ("what do people mean by taking the brakes off", "What immunotherapy is actually doing"),
     ("why in that order, chemo first and then immuno", "How it differs from chemotherapy"),
     ("can the side effects be dealt with", "Side effects and what to expect"),
+    ("what does the immune system normally look for", "What immunotherapy is actually doing"),
+    ("is my immune system too weak to beat it, is that why", "What immunotherapy is actually doing"),
+    ("in what situations is immunotherapy used", "When immunotherapy is used in cancer care"),
+    ("why does chemo end up damaging healthy cells", "How it differs from chemotherapy"),
+    ("how often are the scans during immunotherapy", "What the treatment process looks like"),
     # a doctor who is not the author
     ("mums dr said it takes the brakes off, what does that mean", "What immunotherapy is actually doing"),
 ])
@@ -385,6 +390,7 @@ def test_background_does_not_make_an_uncovered_question_answerable(engine, messa
     "what pd-l1 level do you need to qualify", "is targeted therapy the same as immunotherapy",
     "which hospital is best for immunotherapy", "how long does it stay in your body after stopping",
     "what tablets do they give for the rash", "how is an underactive thyroid treated",
+    "how much radiation is there in a ct scan",
 ])
 def test_kinds_of_question_the_article_never_answers_get_no_answer(engine, message):
     # the words are the article's, but it says how often and alongside what, never how long or which brand
