@@ -51,6 +51,10 @@ _POSSESSIVE = re.compile(r"'s$")  # "mum's" -> "mum" (but "it's" -> "it", a stop
 # that, ...", "i'm not unwell, just reading up: ...", "not an emergency - ..."): its words are not
 # what is being asked (Tokeniser.analyse decides whether the search leaves it out).
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+# An asking sentence that points back at a thing the telling ones named ("My doctor mentioned
+# pembrolizumab. What are the side effects of that drug?").
+_REFERS_BACK = re.compile(r"\b(that|this|those|these|the same)( \w+)? (drugs?|medicines?|medications?|tablets?|pills?|ones?|"
+                          r"jabs?|vaccines?|brands?|things?|stuff|creams?|supplements?)\b|\b(its|their) (side effects?|dose|dosage|cost|price)\b")
 _CLAUSE_BREAK = re.compile(r"[,;:.!?]+\s*|\s+-+\s+")
 _DISCLAIMER = re.compile(
     r"(no|not(?! (sure|certain|clear|convinced)\b)|nothing|none|im not|i am not|i dont have|i do not have|i havent got|i have not got|i have no|"
@@ -467,8 +471,10 @@ class Tokeniser:
         if not asking:
             return analysis
         asked = self._analyse(asking, True)
-        if len(asked.tokens) < MIN_ASKING_TOKENS:
-            return analysis  # "Is that normal?": the telling sentences say what it is about
+        if len(asked.tokens) < MIN_ASKING_TOKENS or _REFERS_BACK.search(fold(asking)):
+            # "Is that normal?", "What are the side effects of that drug?": the telling sentences
+            # say what it is about
+            return analysis
         analysis = replace(analysis, asked=asked.tokens)
         remaining = list(asked.unknown)
         background = []

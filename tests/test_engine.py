@@ -375,7 +375,9 @@ def test_background_told_before_the_question_does_not_stop_the_answer(engine, ba
     assert reply.citations[0].section == section
 
 
-@pytest.mark.parametrize("message", ["My dad is a retired plumber. Can he drink beer on immunotherapy?",
+@pytest.mark.parametrize("message", ["My doctor mentioned nivolumab. What are the side effects of that drug?",
+                                     "The consultant talked about Keytruda. Is that medicine given every week?",
+                                     "My dad is a retired plumber. Can he drink beer on immunotherapy?",
                                      "My wife is a teacher. Can she keep teaching during immunotherapy?",
                                      "I'm on immunotherapy. What is the best diet for a plumber?"])
 def test_background_does_not_make_an_uncovered_question_answerable(engine, message):
@@ -390,7 +392,8 @@ def test_background_does_not_make_an_uncovered_question_answerable(engine, messa
     "what pd-l1 level do you need to qualify", "is targeted therapy the same as immunotherapy",
     "which hospital is best for immunotherapy", "how long does it stay in your body after stopping",
     "what tablets do they give for the rash", "how is an underactive thyroid treated",
-    "how much radiation is there in a ct scan",
+    "how much radiation is there in a ct scan", "how does radiotherapy actually work on the tumour",
+    "how is the pd-l1 test actually done",
 ])
 def test_kinds_of_question_the_article_never_answers_get_no_answer(engine, message):
     # the words are the article's, but it says how often and alongside what, never how long or which brand
