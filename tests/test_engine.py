@@ -443,7 +443,30 @@ BLIND_URGENT = [case["q"] for path in BLIND_SETS for case in yaml.safe_load(path
 
 
 def test_blind_sets_are_there():
-    assert len(BLIND_SETS) >= 4 and len(BLIND_URGENT) >= 90
+    assert len(BLIND_SETS) >= 14 and len(BLIND_URGENT) >= 300
+
+
+# Issue 2's acceptance bars for unseen patient messages, held here over every blind set together
+# (2,126 messages written by people who never saw the code) so no change can quietly undo them.
+BLIND_BARS = {"inscope": 0.90, "out_of_scope": 0.85, "urgent": 1.0, "symptom": 0.75, "smalltalk": 0.85}
+
+
+def test_blind_sets_meet_the_acceptance_bars(engine):
+    tally: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    misses = []
+    for path in BLIND_SETS:
+        for case in yaml.safe_load(path.read_text(encoding="utf-8")):
+            if case["tag"] == "symptom" and "also_accept" not in case:
+                case = {**case, "also_accept": {"kind": "answer", "section": SIDE_EFFECTS}}
+            ok = passes(case, engine.answer(case["q"]).to_dict())
+            tally[case["tag"]][0] += ok
+            tally[case["tag"]][1] += 1
+            if not ok:
+                misses.append(f"{path.name} [{case['tag']}] {case['q']!r}")
+    rates = {tag: good / total for tag, (good, total) in tally.items()}
+    assert set(rates) == set(BLIND_BARS)
+    failing = {tag: round(rate, 3) for tag, rate in rates.items() if rate < BLIND_BARS[tag]}
+    assert not failing, f"below the bar: {failing}\n" + "\n".join(misses)
 
 
 @pytest.mark.parametrize("message", BLIND_URGENT)
