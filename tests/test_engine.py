@@ -236,7 +236,7 @@ def test_greeting_with_a_question_is_answered(engine):
     assert engine.answer("hi, how is it given?").kind == "answer"
 
 
-@pytest.mark.parametrize("message", ["hello, is this the immunotherapy helper?", "thanks a million", "thank you kindly", "hi, my name is Sarah", "good thanks, and you?",
+@pytest.mark.parametrize("message", ["thank you, have a lovely day", "ok great", "hello, is this the immunotherapy helper?", "thanks a million", "thank you kindly", "hi, my name is Sarah", "good thanks, and you?",
                                      "cheerio", "who made you", "what topics do you cover", "thanks for your help today",
                                      "that answers my question, thank you", "brill ta", "hope you're well",
                                      "ok thank you, that's all I needed. goodbye"])
@@ -393,7 +393,8 @@ def test_background_does_not_make_an_uncovered_question_answerable(engine, messa
     "which hospital is best for immunotherapy", "how long does it stay in your body after stopping",
     "what tablets do they give for the rash", "how is an underactive thyroid treated",
     "how much radiation is there in a ct scan", "how does radiotherapy actually work on the tumour",
-    "how is the pd-l1 test actually done",
+    "how is the pd-l1 test actually done", "will my thyroid go back to normal after treatment",
+    "what are my chances of still being alive in five years",
 ])
 def test_kinds_of_question_the_article_never_answers_get_no_answer(engine, message):
     # the words are the article's, but it says how often and alongside what, never how long or which brand
@@ -605,3 +606,17 @@ def test_warm_up_prepares_everything_and_changes_no_reply(engine):
     assert warm.tokeniser._typo_index is not None
     for question in ("how is it differnt from chemo", "I can't breathe", "cost of parking?", "hi", "side affects"):
         assert warm.answer(question) == engine.answer(question), question
+
+
+def test_a_close_runner_up_of_the_same_section_is_shown_with_the_best_passage(engine):
+    # chemotherapy is "more direct"; immunotherapy "is less direct": a comparison needs both
+    reply = engine.answer("does immunotherapy kill cancer cells directly like chemo")
+    assert reply.citations[0].section == "How it differs from chemotherapy"
+    assert "more direct" in reply.answer and "less direct" in reply.answer
+
+
+def test_a_real_word_is_not_repaired_into_an_article_word(engine):
+    # "infection" is one letter from the lexicon's "injection"; it is a word of its own
+    analysis = engine.tokeniser.analyse("is there a risk of infection")
+    assert ("infection", "injection") not in analysis.corrected
+    assert engine.answer("is there a risk of infection").kind == "no_answer"
