@@ -29,7 +29,8 @@ STOPWORDS = frozenset(
     hi hello please thanks thank hey ok okay oh um uh ah yes yeah just really quite
     get got gets getting go goes going gone know tell want wanted like wondering wonder question
     quick anyone someone something anything everything nothing thing things one ones much many need needs needed theyll youll itll youve theyve weve wed youd theyd hes shes
-    make makes made making see sees saw seen us happen happens happened happening general generally normally""".split()
+    make makes made making see sees saw seen us happen happens happened happening general generally normally
+    hasnt havent hadnt werent wouldnt shouldnt couldnt mustnt neednt shant aint""".split()
 )
 QUESTION_WORDS = frozenset("how what when where who why which whose whether".split())
 REQUEST_WORDS = frozenset("explain tell describe".split())

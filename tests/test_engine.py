@@ -353,6 +353,11 @@ def test_a_reassuring_opening_gets_the_same_answer(engine, opening, question):
     ("in what situations is immunotherapy used", "When immunotherapy is used in cancer care"),
     ("why does chemo end up damaging healthy cells", "How it differs from chemotherapy"),
     ("how often are the scans during immunotherapy", "What the treatment process looks like"),
+    ("why hasnt my body fought it off", "What immunotherapy is actually doing"),
+    ("is releasing the brakes how it works", "What immunotherapy is actually doing"),
+    ("does how far it has spread change how they use it", "When immunotherapy is used in cancer care"),
+    ("my pd-l1 result was high, what does that mean", "When immunotherapy is used in cancer care"),
+    ("should i report a side effect straight away or wait and see", "Side effects and what to expect"),
     # a doctor who is not the author
     ("mums dr said it takes the brakes off, what does that mean", "What immunotherapy is actually doing"),
 ])
