@@ -34,6 +34,8 @@ STOPWORDS = frozenset(
 )
 QUESTION_WORDS = frozenset("how what when where who why which whose whether".split())
 REQUEST_WORDS = frozenset("explain tell describe".split())
+# Words a patient drops into a phrase without changing it ("how does chemo actually work").
+PHRASE_FILLERS = frozenset("actually really exactly just even basically still ever truly honestly".split())
 # A sentence opening with one of these asks, question mark or not ("was it around 15 years ago").
 ASKING_OPENERS = QUESTION_WORDS | REQUEST_WORDS | frozenset(
     "is are was were am do does did can could will would should shall may might has have had please".split())  # "tell me about it" asks, like a question word
@@ -500,10 +502,14 @@ class Tokeniser:
             fixed.append(uk_spelling(word, spelling))
         expanded: list[str] = []
         covered: set[int] = set()
+        if question:
+            expanded.extend(self._terms_past_fillers(fixed, covered))
         longest = self.lexicon.longest_term
         i = 0
         while i < len(fixed):
             for size in range(min(longest, len(fixed) - i), 0, -1):
+                if covered.intersection(range(i, i + size)):
+                    continue
                 key = tuple(fixed[i : i + size])
                 target = self.lexicon.terms.get(key)
                 if target is not None and not question and (key[0] in QUESTION_WORDS or key[0] in REQUEST_WORDS):
@@ -544,6 +550,29 @@ class Tokeniser:
         negated = any(w in NEGATIONS for w in fixed)
         return Analysis(tuple(tokens), tuple(content), tuple(unknown), tuple(corrected), tuple(expanded), negated,
                         tuple(off_topic))
+
+    def _terms_past_fillers(self, fixed: list[str], covered: set[int]) -> list[str]:
+        """Lay phrases a question breaks with a filler word ("how does chemo actually work"): matched
+        as if the filler were not there; the filler itself stays in the question. Updates covered."""
+        kept = [i for i, word in enumerate(fixed) if word not in PHRASE_FILLERS]
+        if len(kept) == len(fixed):
+            return []  # no filler to step over
+        found: list[str] = []
+        j = 0
+        while j < len(kept):
+            for size in range(min(self.lexicon.longest_term, len(kept) - j), 1, -1):
+                span = kept[j : j + size]
+                gaps = [k for k in range(span[0], span[-1] + 1) if k not in span]
+                if not gaps or any(fixed[k] not in PHRASE_FILLERS for k in gaps):
+                    continue  # only a phrase that a filler word broke
+                target = self.lexicon.terms.get(tuple(fixed[k] for k in span))
+                if target is not None:
+                    found.extend(target)
+                    covered.update(span)
+                    j += size - 1
+                    break
+            j += 1
+        return found
 
     def _join_compounds(self, sequence: list[tuple[str, bool]]) -> list[tuple[str, bool]]:
         """Join neighbours the corpus writes as one word: "pd l1" -> "pdl1", "multi disciplinary"."""

@@ -358,6 +358,10 @@ def test_a_reassuring_opening_gets_the_same_answer(engine, opening, question):
     ("does how far it has spread change how they use it", "When immunotherapy is used in cancer care"),
     ("my pd-l1 result was high, what does that mean", "When immunotherapy is used in cancer care"),
     ("should i report a side effect straight away or wait and see", "Side effects and what to expect"),
+    ("so how does chemo actually work then", "How it differs from chemotherapy"),
+    ("what is the immune system normally on the lookout for, germs?", "What immunotherapy is actually doing"),
+    ("my cancer was caught early, can i still have it", "When immunotherapy is used in cancer care"),
+    ("can they treat the side effects or do i just put up with them", "Side effects and what to expect"),
     # a doctor who is not the author
     ("mums dr said it takes the brakes off, what does that mean", "What immunotherapy is actually doing"),
 ])
@@ -399,7 +403,8 @@ def test_background_does_not_make_an_uncovered_question_answerable(engine, messa
     "what tablets do they give for the rash", "how is an underactive thyroid treated",
     "how much radiation is there in a ct scan", "how does radiotherapy actually work on the tumour",
     "how is the pd-l1 test actually done", "will my thyroid go back to normal after treatment",
-    "what are my chances of still being alive in five years",
+    "what are my chances of still being alive in five years", "what side effects does the surgery have",
+    "is the pd-l1 test a blood test or a biopsy",
 ])
 def test_kinds_of_question_the_article_never_answers_get_no_answer(engine, message):
     # the words are the article's, but it says how often and alongside what, never how long or which brand

@@ -432,3 +432,15 @@ def test_a_kind_of_question_no_article_answers_counts_as_off_topic():
     assert tokeniser.analyse("how long between team meetings").off_topic == ()
     assert tokeniser.analyse("how does the team decide").off_topic == ()
     assert tokeniser.analyse("how long the team takes", question=False).off_topic == ()  # article text: no marks
+
+
+def test_a_filler_word_inside_a_lay_phrase_does_not_break_it():
+    lexicon = Lexicon(terms={("how", "does", "chemo", "work"): ("team",), ("chemo",): ("cells",)})
+    tokeniser = Tokeniser(lexicon)
+    tokeniser.learn(CORPUS)
+    plain = tokeniser.analyse("how does chemo work").tokens
+    assert "team" in plain
+    assert "team" in tokeniser.analyse("how does chemo actually work").tokens
+    assert "team" in tokeniser.analyse("how does chemo really actually work").tokens
+    # another word in between is not a filler: the phrase is not there
+    assert "team" not in tokeniser.analyse("how does chemo drug work").tokens
