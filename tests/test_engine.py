@@ -454,11 +454,11 @@ BLIND_URGENT = [case["q"] for path in BLIND_SETS for case in yaml.safe_load(path
 
 
 def test_blind_sets_are_there():
-    assert len(BLIND_SETS) >= 14 and len(BLIND_URGENT) >= 300
+    assert len(BLIND_SETS) >= 18 and len(BLIND_URGENT) >= 400
 
 
 # Issue 2's acceptance bars for unseen patient messages, held here over every blind set together
-# (2,126 messages written by people who never saw the code) so no change can quietly undo them.
+# (2,722 messages written by people who never saw the code) so no change can quietly undo them.
 BLIND_BARS = {"inscope": 0.90, "out_of_scope": 0.85, "urgent": 1.0, "symptom": 0.75, "smalltalk": 0.85}
 
 
