@@ -10,6 +10,7 @@ import re
 import sys
 import unicodedata
 from bisect import bisect_left
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Callable, Iterable
@@ -33,12 +34,12 @@ STOPWORDS = frozenset(
     hasnt havent hadnt werent wouldnt shouldnt couldnt mustnt neednt shant aint""".split()
 )
 QUESTION_WORDS = frozenset("how what when where who why which whose whether".split())
-REQUEST_WORDS = frozenset("explain tell describe".split())
+REQUEST_WORDS = frozenset("explain tell describe".split())  # "tell me about it" asks, like a question word
 # Words a patient drops into a phrase without changing it ("how does chemo actually work").
 PHRASE_FILLERS = frozenset("actually really exactly just even basically still ever truly honestly".split())
 # A sentence opening with one of these asks, question mark or not ("was it around 15 years ago").
 ASKING_OPENERS = QUESTION_WORDS | REQUEST_WORDS | frozenset(
-    "is are was were am do does did can could will would should shall may might has have had please".split())  # "tell me about it" asks, like a question word
+    "is are was were am do does did can could will would should shall may might has have had please".split())
 NEGATIONS = frozenset("not no never without none nothing neither nor".split())
 
 _DASHES = dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"), "-")
@@ -50,14 +51,14 @@ _WORD = re.compile(r"[a-z0-9]+(?:['\-][a-z0-9]+)*")
 _CONTRACTION = re.compile(r"^([a-z]+)'(ll|re|ve|d|m)$")
 _CONTRACTED = {"ll": "will", "re": "are", "ve": "have", "d": "would", "m": "am"}
 _POSSESSIVE = re.compile(r"'s$")  # "mum's" -> "mum" (but "it's" -> "it", a stop word either way)
-# A short opening clause that only says what the message is NOT ("no chest pain or anything like
-# that, ...", "i'm not unwell, just reading up: ...", "not an emergency - ..."): its words are not
-# what is being asked (Tokeniser.analyse decides whether the search leaves it out).
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 # An asking sentence that points back at a thing the telling ones named ("My doctor mentioned
 # pembrolizumab. What are the side effects of that drug?").
 _REFERS_BACK = re.compile(r"\b(that|this|those|these|the same)( \w+)? (drugs?|medicines?|medications?|tablets?|pills?|ones?|"
                           r"jabs?|vaccines?|brands?|things?|stuff|creams?|supplements?)\b|\b(its|their) (side effects?|dose|dosage|cost|price)\b")
+# A short opening clause that only says what the message is NOT ("no chest pain or anything like
+# that, ...", "i'm not unwell, just reading up: ...", "not an emergency - ..."): its words are not
+# what is being asked (Tokeniser.analyse decides whether the search leaves it out).
 _CLAUSE_BREAK = re.compile(r"[,;:.!?]+\s*|\s+-+\s+")
 _DISCLAIMER = re.compile(
     r"(no|not(?! (sure|certain|clear|convinced)\b)|nothing|none|im not|i am not|i dont have|i do not have|i havent got|i have not got|i have no|"
@@ -142,7 +143,7 @@ def asking_sentences(text: str) -> str:
     sentences = [s for s in _SENTENCE_END.split(text.strip()) if s.strip()]
     if len(sentences) < 2:
         return ""
-    asking = [s for s in sentences if s.rstrip().endswith("?") or words(s)[:1] and words(s)[0] in ASKING_OPENERS]
+    asking = [s for s in sentences if s.rstrip().endswith("?") or any(w in ASKING_OPENERS for w in words(s)[:1])]
     asking = asking or sentences[-1:]
     return " ".join(asking) if len(asking) < len(sentences) else ""
 
@@ -478,15 +479,8 @@ class Tokeniser:
             # "Is that normal?", "What are the side effects of that drug?": the telling sentences
             # say what it is about
             return analysis
-        analysis = replace(analysis, asked=asked.tokens)
-        remaining = list(asked.unknown)
-        background = []
-        for word in analysis.unknown:
-            if word in remaining:
-                remaining.remove(word)
-            else:
-                background.append(word)
-        return replace(analysis, background_unknown=tuple(background))
+        background = Counter(analysis.unknown) - Counter(asked.unknown)  # in the whole, not in what asks
+        return replace(analysis, asked=asked.tokens, background_unknown=tuple(background.elements()))
 
     def _analyse(self, text: str, question: bool) -> "Analysis":
         raw = words(text)

@@ -21,7 +21,7 @@ import yaml
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from chatbot.engine import Engine  # noqa: E402
-from tests.test_engine import SIDE_EFFECTS, passes  # noqa: E402  (the pass rule of score_dev.py)
+from tests.test_engine import passes, with_symptom_rule  # noqa: E402  (the pass rule of score_dev.py)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -35,8 +35,7 @@ def main(argv: list[str] | None = None) -> int:
         misses = []
         for case in yaml.safe_load(path.read_text(encoding="utf-8")):
             tag = case.get("tag") or case["kind"]
-            if tag == "symptom" and "also_accept" not in case:
-                case = {**case, "also_accept": {"kind": "answer", "section": SIDE_EFFECTS}}
+            case = with_symptom_rule(case)
             reply = engine.answer(case["q"]).to_dict()
             ok = passes(case, reply)
             tally[tag][0] += ok

@@ -17,6 +17,18 @@ from chatbot.reply import KINDS
 SOURCE = "immunotherapy.md"
 TITLE = "What Is Immunotherapy for Cancer and How Does It Work"
 SIDE_EFFECTS = "Side effects and what to expect"
+
+
+def with_symptom_rule(case: dict) -> dict:
+    """A first-person symptom report is right when urgent, or answered from the side-effects section."""
+    if case.get("tag") == "symptom" and "also_accept" not in case:
+        return {**case, "also_accept": {"kind": "answer", "section": SIDE_EFFECTS}}
+    return case
+
+
+def assert_answered_from(reply, section: str) -> None:
+    assert reply.kind == "answer", reply.answer
+    assert reply.citations[0].section == section
 QUESTIONS_FILE = ROOT / "tests" / "data" / "patient_questions.yaml"
 
 
@@ -366,9 +378,7 @@ def test_a_reassuring_opening_gets_the_same_answer(engine, opening, question):
     ("mums dr said it takes the brakes off, what does that mean", "What immunotherapy is actually doing"),
 ])
 def test_everyday_phrasings_find_their_section(engine, question, section):
-    reply = engine.answer(question)
-    assert reply.kind == "answer", reply.answer
-    assert reply.citations[0].section == section
+    assert_answered_from(engine.answer(question), section)
 
 
 @pytest.mark.parametrize("background", ["My dad is 81 and a retired plumber.", "I used to be a keen gardener before all this.",
@@ -379,9 +389,7 @@ def test_everyday_phrasings_find_their_section(engine, question, section):
 ])
 def test_background_told_before_the_question_does_not_stop_the_answer(engine, background, question, section):
     # words the article never uses, in a sentence that only tells, are not what the message asks about
-    reply = engine.answer(f"{background} {question}")
-    assert reply.kind == "answer", reply.answer
-    assert reply.citations[0].section == section
+    assert_answered_from(engine.answer(f"{background} {question}"), section)
 
 
 @pytest.mark.parametrize("message", ["My doctor mentioned nivolumab. What are the side effects of that drug?",
@@ -418,9 +426,7 @@ def test_kinds_of_question_the_article_never_answers_get_no_answer(engine, messa
     ("can i have radiotherapy and immunotherapy together", "When immunotherapy is used in cancer care"),
 ])
 def test_questions_near_those_kinds_are_still_answered(engine, question, section):
-    reply = engine.answer(question)
-    assert reply.kind == "answer", reply.answer
-    assert reply.citations[0].section == section
+    assert_answered_from(engine.answer(question), section)
 
 
 @pytest.mark.parametrize("message, section", [
@@ -432,9 +438,7 @@ def test_questions_near_those_kinds_are_still_answered(engine, question, section
 ])
 def test_formal_and_polite_wording_is_answered(engine, message, section):
     # "grateful", "enquire", "I'll" are how a letter is worded, not what it asks about
-    reply = engine.answer(message)
-    assert reply.kind == "answer", reply.answer
-    assert reply.citations[0].section == section
+    assert_answered_from(engine.answer(message), section)
 
 
 @pytest.mark.parametrize("short, spelled_out", [
@@ -467,8 +471,7 @@ def test_blind_sets_meet_the_acceptance_bars(engine):
     misses = []
     for path in BLIND_SETS:
         for case in yaml.safe_load(path.read_text(encoding="utf-8")):
-            if case["tag"] == "symptom" and "also_accept" not in case:
-                case = {**case, "also_accept": {"kind": "answer", "section": SIDE_EFFECTS}}
+            case = with_symptom_rule(case)
             ok = passes(case, engine.answer(case["q"]).to_dict())
             tally[case["tag"]][0] += ok
             tally[case["tag"]][1] += 1
@@ -573,10 +576,7 @@ THRESHOLDS = {"inscope": 0.88, "out_of_scope": 0.85, "urgent": 1.0, "symptom": 0
 def quality(engine):
     cases = yaml.safe_load(QUESTIONS_FILE.read_text(encoding="utf-8"))
     results: dict[str, list[tuple[dict, dict, bool]]] = defaultdict(list)
-    for case in cases:
-        if case["tag"] == "symptom" and "also_accept" not in case:
-            # a first-person symptom report is right when urgent, or answered from the side-effects section
-            case = {**case, "also_accept": {"kind": "answer", "section": SIDE_EFFECTS}}
+    for case in map(with_symptom_rule, cases):
         reply = engine.answer(case["q"]).to_dict()
         results[case["tag"]].append((case, reply, passes(case, reply)))
     return results
