@@ -38,6 +38,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--format", choices=("text", "json", "junit"), default="text",
                         help="--check-faq report format (default text)")
     parser.add_argument("--json", action="store_true", help="print replies as JSON objects, one a line")
+    parser.add_argument("--explain", action="store_true",
+                        help="with --ask: say which stage decided the reply and why (for staff and maintainers)")
     parser.add_argument("--root", metavar="DIR", type=Path, help=argparse.SUPPRESS)
     return parser
 
@@ -66,6 +68,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.ask is not None:
         reply = engine.answer(args.ask)
         print(reply.to_json() if args.json else reply.answer)
+        if args.explain:
+            from .explain import explain
+
+            print("\n" + explain(engine, args.ask))
         return 0
     engine.warm_up()  # a long-running mode: prepare everything once, so no question waits
     if args.batch is not None:

@@ -17,13 +17,16 @@ Only files are read here; everything else in the package works on the values thi
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import difflib
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .errors import DataError
+from .yamlfile import read_yaml
 
 FRONT_MATTER_KEYS = ("title", "author", "source")
 REQUIRED_KEYS = ("title",)
+PHRASINGS_SUFFIX = ".phrasings.yaml"
 
 
 @dataclass(frozen=True)
@@ -42,6 +45,7 @@ class Section:
     heading: str
     blocks: tuple[Block, ...]
     line: int
+    phrasings: tuple[str, ...] = ()  # patients' own ways of asking what this section answers
 
 
 @dataclass(frozen=True)
@@ -148,6 +152,31 @@ def _front_matter(lines: list[str], where: object) -> tuple[dict[str, str], int]
     raise DataError(where, 1, "the front matter opened with '---' is never closed with '---'")
 
 
+def with_phrasings(article: Article, path: Path) -> Article:
+    """The article with the phrasings file beside it (NAME.phrasings.yaml), if there is one.
+
+    The file maps a section heading (exactly as in the article) to a list of questions the way
+    patients ask them. It is knowledge about this one leaflet, so it lives beside it, and adding a
+    leaflet never needs an edit anywhere else.
+    """
+    if not path.is_file():
+        return article
+    doc = read_yaml(path)
+    data = doc.data or {}
+    if not isinstance(data, dict):
+        raise DataError(path, doc.line(), "the phrasings file maps section headings to lists of questions")
+    headings = article.headings
+    for heading, phrasings in data.items():
+        if heading not in headings:
+            near = difflib.get_close_matches(str(heading), headings, n=1)
+            hint = f"; did you mean {near[0]!r}?" if near else f"; the headings are: {', '.join(headings)}"
+            raise DataError(path, doc.line(heading), f"{heading!r} is not a heading of {article.source}{hint}")
+        if not isinstance(phrasings, list) or not all(isinstance(p, str) and p.strip() for p in phrasings):
+            raise DataError(path, doc.line(heading), f"the phrasings of {heading!r} must be a list of questions")
+    sections = tuple(replace(s, phrasings=tuple(data.get(s.heading) or ())) for s in article.sections)
+    return replace(article, sections=sections)
+
+
 def load_corpus(folder: Path) -> tuple[Article, ...]:
     """Read every *.md file of the folder, in name order; raise DataError if there is none."""
     folder = Path(folder)
@@ -165,7 +194,7 @@ def load_corpus(folder: Path) -> tuple[Article, ...]:
             raise DataError(path, line, "the file is not valid UTF-8") from None
         except OSError as exc:
             raise DataError(path, None, f"cannot be read ({exc.strerror})") from None
-        articles.append(parse_article(text, str(path.name), path))
+        articles.append(with_phrasings(parse_article(text, str(path.name), path), path.with_suffix(PHRASINGS_SUFFIX)))
     titles = [a.title for a in articles]
     for article in articles:
         if titles.count(article.title) > 1:

@@ -11,11 +11,14 @@ Example::
 from __future__ import annotations
 
 import math
+from collections import Counter
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Sequence
 
 from .bm25 import Hit, InvertedBM25
+from .decision import Decision, unknown_bands
+from .english import english
 from .corpus import Article, Block, Section, load_corpus
 from .errors import DataError
 from .lexicon import load_lexicon
@@ -34,6 +37,10 @@ SHORT_ANSWER_WORDS = 80  # a longer passage is shown as its best sentences
 RERANK_DEPTH = 50  # the best passages by their own BM25 score, re-ranked with their section's score
 TITLE_TOKENS = frozenset({"dr", "doctor", "prof", "professor", "mr", "mrs", "ms", "miss", "sir", "dame"})  # "mum's dr said..." names nobody
 SECTION_WEIGHT = 0.5  # how much the whole section's BM25 score adds to a passage's own
+PHRASING_WEIGHT = 1.0  # how much the section's phrasings' BM25 score adds to it
+SAME_SUBJECT_SHARE = 0.8  # a leaflet whose best passage scores this share of the best one's is on the subject
+TITLE_WEIGHT = 2.0  # added to the passages of a leaflet whose subject (a word of its title only) the question names
+PHRASING_DEPTH = 10  # the best-matching phrasings; their sections join the candidates
 HEADING_REPEAT = 1  # how many times a passage's heading counts among its words
 COMPANION_SHARE = 0.7  # a same-section runner-up this close to the best passage is shown with it
 COMPANION_MAX_WORDS = 130
@@ -42,13 +49,8 @@ SHORT_PASSAGE_WORDS = 40  # a best passage shorter than this is shown with the o
 MAX_CHATTER_WORDS = 4  # more words beside a greeting or thanks than this are a question, not chat
 ASKING_VERBS = frozenset("can could do does did will would should shall may might".split())  # "thanks, can I..." asks
 ANSWER_THRESHOLD = 0.5  # below this confidence the reply is an honest no_answer
-# The confidence model's weights (see Engine.confidence).
-CONFIDENCE_BIAS = -5.4
-CONFIDENCE_UNKNOWN = -3.5
-CONFIDENCE_COVERAGE = 1.8
-CONFIDENCE_SCORE = 3.1
-CONFIDENCE_KNOWN = 0.65
-CONFIDENCE_OFF_TOPIC = -6.0  # a subject the lexicon says no article covers: a near-certain "no"
+MIN_SURPRISE, MAX_SURPRISE = 0.3, 3.0  # the weights of the commonest and of never-seen words
+SURPRISE_TOP_ZIPF, SURPRISE_SCALE = 7.0, 2.5  # weight = (7 - Zipf) / 2.5, so 5.8 ("school") -> 0.5
 LEAD_TOLERANCE = 1.0  # a passage this close to the best one of its section, and earlier, is preferred
 
 
@@ -60,11 +62,17 @@ class Paths:
     lexicon: Path
     triage: Path
     smalltalk: Path
+    decision: Path = ROOT / "data" / "decision.yaml"
 
     @classmethod
     def under(cls, root: Path = ROOT) -> "Paths":
         return cls(root / "corpus", root / "data" / "lexicon.yaml", root / "data" / "triage.yaml",
-                   root / "data" / "smalltalk.yaml")
+                   root / "data" / "smalltalk.yaml", root / "data" / "decision.yaml")
+
+
+def _surprise(zipf: float) -> float:
+    """A word's weight from its frequency in general English: about 3 for a word never seen, 0.5 for "school"."""
+    return min(MAX_SURPRISE, max(MIN_SURPRISE, (SURPRISE_TOP_ZIPF - zipf) / SURPRISE_SCALE))
 
 
 @dataclass(frozen=True)
@@ -81,7 +89,8 @@ class Engine:
 
     def __init__(self, articles: Sequence[Article], passages: Sequence[Passage], tokeniser: Tokeniser,
                  index: InvertedBM25, section_index: InvertedBM25, section_of: Sequence[int],
-                 triage: Triage, smalltalk: SmallTalk) -> None:
+                 triage: Triage, smalltalk: SmallTalk, decision: Decision | None = None,
+                 phrasing_index: InvertedBM25 | None = None, phrasing_section: Sequence[int] = ()) -> None:
         self.articles = tuple(articles)
         self.passages = tuple(passages)
         self.tokeniser = tokeniser
@@ -90,6 +99,16 @@ class Engine:
         self.section_of = list(section_of)
         self.triage = triage
         self.smalltalk = smalltalk
+        self.decision = decision or Decision.from_file(Paths.under().decision)
+        self.phrasing_index = phrasing_index  # one document a phrasing...
+        self.phrasing_section = list(phrasing_section)  # ...and the section it asks about
+        self._section_phrasings: dict[int, list[int]] = {}
+        for i, number in enumerate(self.phrasing_section):
+            self._section_phrasings.setdefault(number, []).append(i)
+        self._title_words: dict[str, set[str]] | None = None  # built on first use
+        self._section_passages: dict[int, list[int]] = {}
+        for i, number in enumerate(self.section_of):
+            self._section_passages.setdefault(number, []).append(i)
         self._documents: dict = {}
         self._sections: dict[tuple[str, str], list[Passage]] | None = None  # built on first use
         self._topics: list[tuple[str, tuple[str, ...]]] | None = None  # built on first use
@@ -109,7 +128,7 @@ class Engine:
         if cache not in ("use", "read", "off"):
             raise ValueError(f"cache must be 'use', 'read' or 'off', not {cache!r}")
         paths = paths or Paths.under()
-        corpus_files = sorted(paths.corpus.glob("*.md")) if paths.corpus.is_dir() else []
+        corpus_files = sorted([*paths.corpus.glob("*.md"), *paths.corpus.glob("*.phrasings.yaml")]) if paths.corpus.is_dir() else []
         key = ""
         if cache != "off":
             from . import cache as index_cache
@@ -118,7 +137,9 @@ class Engine:
             state = index_cache.read(key)
             if state is not None:
                 try:
-                    return cls.from_state(state, paths)
+                    engine = cls.from_state(state, paths)
+                    engine.decision = Decision.from_file(paths.decision)
+                    return engine
                 except (KeyError, TypeError, ValueError, IndexError, DataError):
                     pass  # a cache that does not fit is rebuilt, never trusted
         lexicon = load_lexicon(paths.lexicon)
@@ -127,7 +148,7 @@ class Engine:
         triage = Triage.from_document(triage_doc, paths.triage)
         smalltalk = SmallTalk.from_document(smalltalk_doc, paths.smalltalk)
         articles = load_corpus(paths.corpus)
-        engine = cls.build(articles, lexicon, triage, smalltalk)
+        engine = cls.build(articles, lexicon, triage, smalltalk, Decision.from_file(paths.decision))
         engine._documents = {"triage": triage_doc.data, "smalltalk": smalltalk_doc.data}
         if cache == "use":
             from . import cache as index_cache
@@ -144,6 +165,8 @@ class Engine:
             "index": self.index.to_dict(),
             "section_index": self.section_index.to_dict(),
             "section_of": self.section_of,
+            "phrasing_index": self.phrasing_index.to_dict() if self.phrasing_index else None,
+            "phrasing_section": self.phrasing_section,
             "documents": self._documents,
             "triage_required": self.triage.required_texts(),
         }
@@ -153,7 +176,8 @@ class Engine:
         """Rebuild an engine from to_state() output (the cache) without reading corpus or data files."""
         articles = [
             Article(a["source"], a["title"], a["author"], a["origin"], tuple(
-                Section(s["heading"], tuple(Block(**b) for b in s["blocks"]), s["line"]) for s in a["sections"]))
+                Section(s["heading"], tuple(Block(**b) for b in s["blocks"]), s["line"], tuple(s.get("phrasings", ())))
+                for s in a["sections"]))
             for a in state["articles"]
         ]
         passages = [Passage(**p) for p in state["passages"]]
@@ -163,16 +187,26 @@ class Engine:
         triage.use_required_texts(state["triage_required"])
         smalltalk = SmallTalk.from_document(Located(documents["smalltalk"], None), paths.smalltalk)
         engine = cls(articles, passages, Tokeniser.from_state(state["tokeniser"]), index,
-                     InvertedBM25.from_dict(state["section_index"]), state["section_of"], triage, smalltalk)
+                     InvertedBM25.from_dict(state["section_index"]), state["section_of"], triage, smalltalk,
+                     phrasing_index=InvertedBM25.from_dict(state["phrasing_index"]) if state["phrasing_index"] else None,
+                     phrasing_section=state["phrasing_section"])
         engine._documents = documents
         return engine
 
     @classmethod
-    def build(cls, articles: Sequence[Article], lexicon, triage: Triage, smalltalk: SmallTalk) -> "Engine":
+    def build(cls, articles: Sequence[Article], lexicon, triage: Triage, smalltalk: SmallTalk,
+              decision: Decision | None = None) -> "Engine":
         """Chunk, tokenise and index articles (pure: no file access)."""
         passages = [p for article in articles for p in chunk(article)]
         tokeniser = Tokeniser(lexicon)
-        tokeniser.learn(f"{p.section}\n{p.text}" for p in passages)
+        texts = [f"{p.section}\n{p.text}" for p in passages]
+        tokeniser.learn(texts)
+        article_vocabulary = tokeniser.vocabulary
+        # A phrasing's typos and US spellings are mended into the leaflet's words before its own
+        # words are learnt ("tumor" is the article's "tumour", not a word of its own).
+        phrasings = {(a.source, s.heading): tuple(tokeniser.mend(q) for q in s.phrasings) for a in articles for s in a.sections}
+        tokeniser.learn(texts + [q for qs in phrasings.values() for q in qs])
+        tokeniser.article_vocabulary = article_vocabulary
         passage_tokens = [tokeniser.tokens(f"{p.section}\n" * HEADING_REPEAT + p.text) for p in passages]
         if not any(passage_tokens):
             raise DataError(articles[0].source if len(articles) == 1 else "corpus", None,
@@ -186,7 +220,11 @@ class Engine:
         for passage_number, number in enumerate(section_of):
             section_tokens[number].extend(tokeniser.tokens(passages[passage_number].text))
         section_index = InvertedBM25.from_tokens(section_tokens)
-        return cls(articles, passages, tokeniser, index, section_index, section_of, triage, smalltalk)
+        asked = [(number, tokeniser.phrase_tokens(q)) for key, number in section_keys.items() for q in phrasings.get(key, ())]
+        asked = [(number, tokens) for number, tokens in asked if tokens]
+        phrasing_index = InvertedBM25.from_tokens([tokens for _, tokens in asked]) if asked else None
+        return cls(articles, passages, tokeniser, index, section_index, section_of, triage, smalltalk, decision,
+                   phrasing_index, [number for number, _ in asked])
 
     def warm_up(self) -> "Engine":
         """Prepare now what questions would otherwise prepare on first use: every triage pattern
@@ -240,16 +278,27 @@ class Engine:
         if left[0] in ASKING_OPENERS or any(word in QUESTION_WORDS or word in ASKING_VERBS for word in left):
             return False
         said = self.tokeniser.analyse(" ".join(left))
+        stems = {self.tokeniser.stem_word(word) for word in said.content}
         return (len(said.content) <= MAX_CHATTER_WORDS and not said.expanded and not said.off_topic
-                and len(said.unknown) == len(said.content))
+                and not stems & self.tokeniser.article_vocabulary)
 
     def retrieve(self, analysis: Analysis, n: int = 5) -> list[Scored]:
         """The best passages for a question, best first, with their coverage of the question."""
         tokens = analysis.tokens + analysis.asked  # the asking sentence counts twice: background tells less
-        hits = [hit for hit in self.index.top(tokens, RERANK_DEPTH) if self._may_cite(self.section_of[hit.index], tokens)]
+        hits = self.index.top(tokens, RERANK_DEPTH)
+        phrased = self._phrasing_scores(self.tokeniser.phrase_tokens(analysis.text, analysis.corrected)) if analysis.text else {}
+        named = self._named_leaflets(tokens)
+        phrased = self._same_subject(phrased, hits, named)
+        if phrased:  # a section its patients' phrasings match is a candidate even when its text shares no word
+            seen = {hit.index for hit in hits}
+            extra = [i for number in phrased for i in self._section_passages.get(number, ()) if i not in seen]
+            hits += [Hit(i, score) for i, score in zip(extra, self.index.scores_at(tokens, extra))]
+        hits = [hit for hit in hits if self._may_cite(self.section_of[hit.index], tokens)]
         sections = list(dict.fromkeys(self.section_of[hit.index] for hit in hits))
         section_scores = dict(zip(sections, self.section_index.scores_at(tokens, sections)))
-        combined = {hit.index: hit.score + SECTION_WEIGHT * section_scores[self.section_of[hit.index]] for hit in hits}
+        combined = {hit.index: hit.score + SECTION_WEIGHT * section_scores[self.section_of[hit.index]]
+                    + PHRASING_WEIGHT * phrased.get(self.section_of[hit.index], 0.0)
+                    + TITLE_WEIGHT * named.get(self.passages[hit.index].source, 0) for hit in hits}
         ranked = sorted(combined.items(), key=lambda item: (-item[1], item[0]))[:n]
         if ranked:
             # A question about a section as a whole scores its passages almost alike: the section's
@@ -260,13 +309,59 @@ class Engine:
             if lead != best:
                 ranked.sort(key=lambda item: item[0] != lead)
         hits = [Hit(i, score) for i, score in ranked]
-        weights = self._query_weights(analysis.tokens)
+        weights = self._query_weights(analysis)
         total = sum(weights.values()) or 1.0
         scored = []
         for hit in hits:
-            coverage = sum(w for t, w in weights.items() if self.index.holds(t, hit.index)) / total
+            number = self.section_of[hit.index]
+            coverage = sum(w for t, w in weights.items() if self.index.holds(t, hit.index)
+                           or (number in phrased and self._phrased(t, number))) / total
             scored.append(Scored(hit, self.passages[hit.index], coverage))
         return scored
+
+    def _phrasing_scores(self, tokens: Sequence[str]) -> dict[int, float]:
+        """Each section's BM25 score against its phrasings, for the sections that score above zero."""
+        if self.phrasing_index is None:
+            return {}
+        best: dict[int, float] = {}
+        for hit in self.phrasing_index.top(tokens, PHRASING_DEPTH):
+            number = self.phrasing_section[hit.index]
+            if hit.score > 0 and hit.score > best.get(number, 0.0):
+                best[number] = hit.score
+        return best
+
+    def _named_leaflets(self, tokens: Sequence[str]) -> dict[str, int]:
+        """The leaflets whose title's own subject words the question names: words of one title that
+        the other titles do not share ("immunotherapy", "chemotherapy"; not "cancer")."""
+        if len(self.articles) < 2:
+            return {}
+        if self._title_words is None:
+            titles = {a.source: set(self.tokeniser.tokens(a.title)) for a in self.articles}
+            counts = Counter(word for words in titles.values() for word in words)
+            self._title_words = {source: {w for w in words if counts[w] == 1} for source, words in titles.items()}
+        asked = set(tokens)
+        return {source: len(words & asked) for source, words in self._title_words.items() if words & asked}
+
+    def _same_subject(self, phrased: dict[int, float], hits: Sequence[Hit], named: dict[str, int]) -> dict[int, float]:
+        """Phrasings speak for their own leaflet only: they count for a leaflet whose text matches the
+        question about as well as the best one does, or whose subject the question names ("how is
+        chemotherapy given" is not answered by the immunotherapy leaflet's "how is it given")."""
+        if len(self.articles) < 2 or not phrased:
+            return phrased
+        best: dict[str, float] = {}
+        for hit in hits:
+            source = self.passages[hit.index].source
+            best[source] = max(best.get(source, 0.0), hit.score)
+        top = max(best.values(), default=0.0)
+        allowed = {source for source, score in best.items() if score >= SAME_SUBJECT_SHARE * top}
+        if named:
+            allowed = {source for source in named if named[source] == max(named.values())}
+        return {number: score for number, score in phrased.items()
+                if self.passages[self._section_passages[number][0]].source in allowed}
+
+    def _phrased(self, token: str, section: int) -> bool:
+        """Whether any phrasing of the section holds the token."""
+        return any(self.phrasing_index.holds(token, i) for i in self._section_phrasings.get(section, ()))
 
     def _may_cite(self, section: int, tokens: Sequence[str]) -> bool:
         """An "About <someone>" section answers only questions that name or ask about that someone.
@@ -276,32 +371,40 @@ class Engine:
         names = self._about_names.get(section)
         return names is None or bool(names & set(tokens))
 
-    def _query_weights(self, tokens: Sequence[str]) -> dict[str, float]:
+    def _query_weights(self, analysis: Analysis) -> dict[str, float]:
+        """How much each word of what is asked weighs in the coverage of a passage: a leaflet word its
+        idf; a word no leaflet uses, its surprise in general English (rare words weigh most)."""
+        surprise = {self.tokeniser.stem_word(word): _surprise(english().zipf(word)) for word in analysis.unknown}
         weights: dict[str, float] = {}
-        for token in tokens:
-            weights[token] = max(self.index.idf.get(token, 0.0), 0.0) if token in self.index.idf else 1.0
+        for token in analysis.asked or analysis.tokens:
+            if token in self.index.idf:
+                weights[token] = max(self.index.idf[token], 0.0)
+            else:
+                weights[token] = surprise.get(token, 1.0)
         return weights
 
     def confidence(self, analysis: Analysis, ranked: Sequence[Scored]) -> float:
-        """Calibrated belief (0-1) that the top passage answers the question.
-
-        A logistic model over four signals, fitted on labelled patient questions (in scope and
-        out of scope): content words the corpus never uses (a strong "no"), the share of the
-        question's weight the passage holds, its score, and how many content words it knows;
-        an unknown word the lexicon lists as off topic (cost, alcohol, a drug's brand name) is
-        a near-certain "no".
-        """
+        """Calibrated belief (0-1) that the top passage answers the question (see chatbot/decision.py)."""
         if not ranked:
             return 0.0
-        top = ranked[0]
-        unknown = len(analysis.unknown)
-        known = max(len(analysis.content) - unknown, 0)
-        # words only in the sentences that tell, before or around the one that asks, say little
-        asked_unknown = unknown - len(analysis.background_unknown)
-        off_topic = len(analysis.off_topic) - sum(1 for word in analysis.background_unknown if word in analysis.off_topic)
-        z = (CONFIDENCE_BIAS + CONFIDENCE_UNKNOWN * asked_unknown + CONFIDENCE_OFF_TOPIC * off_topic + CONFIDENCE_COVERAGE * top.coverage
-             + CONFIDENCE_SCORE * math.log1p(top.hit.score) + CONFIDENCE_KNOWN * known)
-        return 1.0 / (1.0 + math.exp(-z))
+        return self.decision.probability(self.features(analysis, ranked))
+
+    def features(self, analysis: Analysis, ranked: Sequence[Scored]) -> dict[str, float]:
+        """What the answer decision weighs: words no loaded leaflet uses, in bands of general-English
+        frequency (words only in the sentences that tell, not ask, left out), subjects and kinds of
+        question the library is known not to cover, and how well the best passage matches."""
+        top = ranked[0] if ranked else None
+        background = Counter(analysis.background_unknown)
+        asked = list((Counter(analysis.unknown) - background).elements())
+        off_topic = list((Counter(analysis.off_topic) - background).elements())
+        topical = [word for word in asked if word not in set(off_topic)]
+        features = unknown_bands(topical, english())
+        known = max(len(analysis.content) - len(analysis.unknown), 0)
+        unanswered = [kind for kind in analysis.kinds if top is None or not kind.answered(top.passage.text)]
+        features.update(off_topic=float(len(off_topic)), unanswered_kind=float(len(unanswered)),
+                        coverage=top.coverage if top else 0.0, log_score=math.log1p(top.hit.score) if top else 0.0,
+                        known=float(known))
+        return features
 
     # -- reply texts -----------------------------------------------------------------------------
     def _urgent(self, question: str, urgent, analysis: Analysis) -> Reply:
@@ -309,7 +412,7 @@ class Engine:
         citations: tuple[Citation, ...] = ()
         title = ""
         if urgent.level != "crisis":
-            related = [s for s in self.retrieve(analysis) if self._is_urgent_section(s.passage.section)]
+            related = [s for s in self.retrieve(analysis, RERANK_DEPTH) if self._is_urgent_section(s.passage.section)]
             if not related:
                 first = next((i for i, p in enumerate(self.passages) if self._is_urgent_section(p.section)), None)
                 related = [Scored(Hit(first, 0.0), self.passages[first], 0.0)] if first is not None else []

@@ -24,6 +24,9 @@ from importlib import resources
 from typing import Collection, Iterable
 
 DICTIONARY = "frequency_dictionary_en_82_765.txt"
+BIGRAMS = "frequency_bigramdictionary_en_243_342.txt"  # word pairs with their counts, same source
+# Spellings that sound alike ("kemo" for "chemo", "fone" for "phone"): tried before any edit.
+SOUNDS_ALIKE = (("k", "ch"), ("f", "ph"), ("ph", "f"), ("s", "c"), ("c", "s"), ("z", "s"), ("ee", "ea"), ("oo", "u"))
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
 MIN_CORRECT_LENGTH = 3  # shorter words are too easily another word to mend
 MIN_DISTANCE_TWO_LENGTH = 6  # two edits away is only believable in a longer word
@@ -55,22 +58,29 @@ class English:
         count = self.counts.get(word, 0)
         return math.log10(count * 1e9 / self.total) if count else 0.0
 
-    def correct(self, word: str, prefer: Collection[str] = ()) -> str | None:
+    def correct(self, word: str, prefer: Collection[str] = (), before: str = "") -> str | None:
         """The word a typo most likely meant, or None when word is a real word or nothing fits.
 
-        Words one edit away come before words two away; among equals a preferred word (the loaded
-        leaflets' own) comes first, then the commoner word. A word two edits away is tried only for
+        A preferred word (the loaded leaflets' own) that sounds the same comes first ("kemo" ->
+        "chemo"); then words one edit away before words two away; among equals a preferred word,
+        then the one most often seen after the word before (symspellpy's bigram counts: "how offen"
+        -> "often", not "offer"), then the commoner word. A word two edits away is tried only for
         longer words, and only when nothing is one edit away.
         """
         if len(word) < MIN_CORRECT_LENGTH or not word.isalpha() or word in self.counts or word in prefer:
             return None
+        alike = [word.replace(a, b, 1) for a, b in SOUNDS_ALIKE if a in word]
+        sounded = sorted(w for w in alike if w in prefer)
+        if sounded:
+            return sounded[0]
         known = lambda w: w in self.counts or w in prefer  # noqa: E731
         found = {w for w in edits(word) if known(w)}
         if not found and MIN_DISTANCE_TWO_LENGTH <= len(word) <= MAX_DISTANCE_TWO_LENGTH:
             found = {w2 for w1 in edits(word) for w2 in edits(w1) if known(w2)}
         if not found:
             return None
-        return max(sorted(found), key=lambda w: (w in prefer, self.counts.get(w, 0)))
+        pairs = bigrams() if before and len(found) > 1 else {}
+        return max(sorted(found), key=lambda w: (w in prefer, pairs.get((before, w), 0), self.counts.get(w, 0)))
 
 
 def edits(word: str) -> set[str]:
@@ -81,6 +91,18 @@ def edits(word: str) -> set[str]:
     changed = {a + c + b[1:] for a, b in splits if b for c in LETTERS}
     inserted = {a + c + b for a, b in splits for c in LETTERS}
     return deleted | swapped | changed | inserted
+
+
+@lru_cache(maxsize=1)
+def bigrams() -> dict[tuple[str, str], int]:
+    """symspellpy's English word-pair counts, read on the first typo that has several mendings."""
+    pairs: dict[tuple[str, str], int] = {}
+    with (resources.files("symspellpy") / BIGRAMS).open(encoding="utf-8") as handle:
+        for line in handle:
+            parts = line.split()
+            if len(parts) == 3 and parts[2].isdigit():
+                pairs[(parts[0], parts[1])] = int(parts[2])
+    return pairs
 
 
 @lru_cache(maxsize=1)

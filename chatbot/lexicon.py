@@ -6,10 +6,10 @@ import re
 from pathlib import Path
 
 from .errors import DataError
-from .text import Lexicon, uk_spelling, words
+from .text import Lexicon, QuestionKind, uk_spelling, words
 from .yamlfile import read_yaml
 
-SECTIONS = ("spelling", "terms", "off_topic", "not_covered", "neutral")
+SECTIONS = ("spelling", "terms", "off_topic", "question_kinds", "neutral")
 
 
 def load_lexicon(path: Path | str) -> Lexicon:
@@ -36,23 +36,50 @@ def load_lexicon(path: Path | str) -> Lexicon:
         if not key or not value:
             raise DataError(path, doc.line("terms", phrase), f"the term {phrase!r} needs words on both sides of ':'")
         terms[key] = value
+    for key, value in list(terms.items()):
+        if len(key) == 1:  # a one-word term stands for its plain inflections too ("jab" -> "jabs", "jabbed")
+            for form in inflections(key[0]):
+                terms.setdefault((form,), value)
     neutral = data.get("neutral") or []
     if not isinstance(neutral, list) or not all(isinstance(w, str) for w in neutral):
         raise DataError(path, doc.line("neutral"), "neutral must be a list of words (quote words YAML reads as yes/no, like \"true\")")
     off_topic = data.get("off_topic") or []
     if not isinstance(off_topic, list) or not all(isinstance(w, str) for w in off_topic):
         raise DataError(path, doc.line("off_topic"), "off_topic must be a list of words (quote words YAML reads as yes/no)")
-    not_covered = data.get("not_covered") or []
-    if not isinstance(not_covered, list) or not all(isinstance(p, str) and p.strip() for p in not_covered):
-        raise DataError(path, doc.line("not_covered"), "not_covered must be a list of patterns (regular expressions)")
-    for number, source in enumerate(not_covered):
-        try:
-            re.compile(source)
-        except re.error as exc:
-            raise DataError(path, doc.line("not_covered", number),
-                            f"the pattern {source!r} is not a valid regular expression ({exc.msg})") from None
+    kinds = question_kinds(data.get("question_kinds") or {}, doc, path)
     return Lexicon(spelling, terms, frozenset(w for item in neutral for w in words(item)),
-                   frozenset(w for item in off_topic for w in words(item)), tuple(not_covered))
+                   frozenset(w for item in off_topic for w in words(item)), kinds)
+
+
+def question_kinds(data: object, doc, path) -> tuple[QuestionKind, ...]:
+    """Each kind of question with the pattern that finds it in a question and the one that finds
+    its answer in a passage, compiled exactly as they are used."""
+    if not isinstance(data, dict):
+        raise DataError(path, doc.line("question_kinds"), "question_kinds maps a name to {asks: PATTERN, answered_by: PATTERN}")
+    kinds = []
+    for name, entry in data.items():
+        if not isinstance(entry, dict) or set(entry) != {"asks", "answered_by"}:
+            raise DataError(path, doc.line("question_kinds", name), f"{name!r} needs exactly 'asks' and 'answered_by' patterns")
+        compiled = []
+        for key in ("asks", "answered_by"):
+            source = entry[key]
+            try:
+                compiled.append(re.compile(rf"\b(?:{source})\b"))
+            except (re.error, TypeError) as exc:
+                raise DataError(path, doc.line("question_kinds", name, key),
+                                f"{name}.{key} is not a valid regular expression ({getattr(exc, 'msg', exc)})") from None
+        kinds.append(QuestionKind(str(name), *compiled))
+    return tuple(kinds)
+
+
+def inflections(word: str) -> set[str]:
+    """The regular inflections of a word: plural, past, -ing (a lexicon entry need not list them)."""
+    forms = {word + ending for ending in ("s", "es", "ed", "d", "ing")}
+    if word.endswith("e"):
+        forms.add(word[:-1] + "ing")
+    if word.endswith("y"):
+        forms.update((word[:-1] + "ies", word[:-1] + "ied"))
+    return forms - {word}
 
 
 def _mapping(data: dict, key: str, doc, path) -> dict:

@@ -40,6 +40,10 @@ PHRASE_FILLERS = frozenset("actually really exactly just even basically still ev
 # A sentence opening with one of these asks, question mark or not ("was it around 15 years ago").
 ASKING_OPENERS = QUESTION_WORDS | REQUEST_WORDS | frozenset(
     "is are was were am do does did can could will would should shall may might has have had please".split())
+# The few words a phrasing match leaves out: articles, pronouns, forms of "be". Question words and
+# helping verbs stay, since "who can have it" and "where do you go for it" differ only in them.
+PHRASE_STOPWORDS = frozenset("""a an the of to and or is are am be was were been i me my you your it its this that
+    these those he she his her they them their we our us in on at for with just really please so""".split())
 NEGATIONS = frozenset("not no never without none nothing neither nor".split())
 
 _DASHES = dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"), "-")
@@ -159,6 +163,20 @@ def uk_spelling(word: str, spelling: dict[str, str]) -> str:
     return word
 
 
+_US_ENDINGS = (("or", "our"), ("ors", "ours"), ("er", "re"), ("ers", "res"), ("og", "ogue"), ("ense", "ence"),
+               ("eling", "elling"), ("eled", "elled"), ("aging", "ageing"))
+
+
+def british_variants(word: str) -> list[str]:
+    """The British forms a US spelling may stand for: -or/-our, -er/-re, -og/-ogue, -eled/-elled,
+    and the Greek ae/oe ("anemia" -> "anaemia", "edema" -> "oedema")."""
+    variants = [word[: -len(us)] + uk for us, uk in _US_ENDINGS if word.endswith(us) and len(word) > len(us) + 2]
+    for at, letter in enumerate(word):
+        if letter == "e" and at < len(word) - 1:
+            variants += [word[:at] + "ae" + word[at + 1 :], word[:at] + "oe" + word[at + 1 :]]
+    return variants
+
+
 def one_edit_apart(a: str, b: str) -> bool:
     """True when b is a away by one deleted, inserted or changed letter, or two swapped neighbours."""
     if a == b or abs(len(a) - len(b)) > 1:
@@ -247,16 +265,26 @@ class Lexicon:
     terms: dict[tuple[str, ...], tuple[str, ...]] = field(default_factory=dict)
     neutral: frozenset[str] = frozenset()
     off_topic: frozenset[str] = frozenset()
-    not_covered: tuple[str, ...] = ()  # regular expressions over a question's words: what it asks, no article says
-
-    @cached_property
-    def not_covered_patterns(self) -> tuple[re.Pattern[str], ...]:
-        return tuple(re.compile(rf"\b(?:{source})\b") for source in self.not_covered)
+    question_kinds: tuple["QuestionKind", ...] = ()  # how long, how much, which drug...: asked, and answered?
 
     @cached_property
     def longest_term(self) -> int:
         """The most words any lay term has (worked out once: the terms do not change once loaded)."""
         return max((len(key) for key in self.terms), default=1)
+
+
+@dataclass(frozen=True)
+class QuestionKind:
+    """A kind of question (how long, what it costs, which drug) and what a passage that answers it
+    says. Whether a kind is covered is judged against the passage found, never against a global
+    list, so a leaflet that gives durations answers "how long" questions by itself."""
+
+    name: str
+    asks: re.Pattern[str]  # over the question's words (lower case, no apostrophes, typos mended)
+    answered_by: re.Pattern[str]  # over a passage's text, lower case
+
+    def answered(self, text: str) -> bool:
+        return self.answered_by.search(text.lower()) is not None
 
 
 @dataclass(frozen=True)
@@ -272,6 +300,8 @@ class Analysis:
     off_topic: tuple[str, ...] = ()  # unknown words on subjects the corpus is known not to cover
     background_unknown: tuple[str, ...] = ()  # unknown words only in the sentences that tell, not ask
     asked: tuple[str, ...] = ()  # the tokens of the sentences that ask, when others only tell
+    kinds: tuple[QuestionKind, ...] = ()  # the kinds of question it asks (how long, what it costs...)
+    text: str = ""  # what asks: the asking sentences of a long message, else the whole (for phrasings)
 
 
 class Tokeniser:
@@ -287,6 +317,8 @@ class Tokeniser:
         self._typo_index: dict[str, tuple[str, ...]] | None = None  # built on the first repair
         self._lexicon_words = frozenset(w for key in self.lexicon.terms for w in key)
         self._stem_starts: frozenset[str] = frozenset()
+        self._target_words: set[str] | None = None
+        self.article_vocabulary: frozenset[str] = frozenset()  # stems of the leaflets' own text, not their phrasings
         self._neutral_stems: frozenset[str] = frozenset()
         self._off_topic_stems: frozenset[str] = frozenset()
 
@@ -344,6 +376,7 @@ class Tokeniser:
         self._after_learning()
 
     def _after_learning(self) -> None:
+        self._target_words = None
         self._known_sorted: list[str] | None = None
         self._stem_starts = _stem_starts(self.vocabulary)
         self._neutral_stems = frozenset(self.stem.memo[w] for w in self.lexicon.neutral if w in self.stem.memo)
@@ -387,8 +420,9 @@ class Tokeniser:
             "terms": [[list(k), list(v)] for k, v in self.lexicon.terms.items()],
             "neutral": sorted(self.lexicon.neutral),
             "off_topic": sorted(self.lexicon.off_topic),
-            "not_covered": list(self.lexicon.not_covered),
+            "question_kinds": [[k.name, k.asks.pattern, k.answered_by.pattern] for k in self.lexicon.question_kinds],
             "vocabulary": sorted(self.vocabulary),
+            "article_vocabulary": sorted(self.article_vocabulary),
             "compounds": [[a, b, joined] for (a, b), joined in self.compounds.items()],
             "known": self._known_words,
             "memo": self.stem.memo,
@@ -398,9 +432,11 @@ class Tokeniser:
     def from_state(cls, state: dict) -> "Tokeniser":
         """Rebuild a learnt tokeniser from to_state() output without re-reading the corpus."""
         lexicon = Lexicon(dict(state["spelling"]), {tuple(k): tuple(v) for k, v in state["terms"]},
-                          frozenset(state["neutral"]), frozenset(state["off_topic"]), tuple(state["not_covered"]))
+                          frozenset(state["neutral"]), frozenset(state["off_topic"]),
+                          tuple(QuestionKind(n, re.compile(a), re.compile(b)) for n, a, b in state["question_kinds"]))
         tokeniser = cls(lexicon, Stemmer(state["memo"]))
         tokeniser.vocabulary = frozenset(state["vocabulary"])
+        tokeniser.article_vocabulary = frozenset(state["article_vocabulary"])
         tokeniser.compounds = {(a, b): joined for a, b, joined in state["compounds"]}
         tokeniser._known_words = dict(state["known"])
         tokeniser._after_learning()
@@ -422,6 +458,46 @@ class Tokeniser:
         if len(candidates) == 1:
             return candidates.pop()
         return None
+
+    def phrase_tokens(self, text: str, corrected: Iterable[tuple[str, str]] = ()) -> list[str]:
+        """Tokens for matching a question against patients' phrasings: nearly every word, stemmed."""
+        mended = dict(corrected)
+        out = []
+        for word in words(text):
+            word = uk_spelling(mended.get(word, word), self.lexicon.spelling)
+            if word not in PHRASE_STOPWORDS:
+                out.append(self.stem_word(word) if word.isalpha() else word)
+        return out
+
+    def mend(self, text: str) -> str:
+        """The text with its typos and US spellings mended into the words already learnt."""
+        corrected = dict(self._analyse(text, True).corrected)
+        return " ".join(uk_spelling(corrected.get(w, w), self.lexicon.spelling) for w in words(text))
+
+    @staticmethod
+    def _is_english(word: str) -> bool:
+        """A real English word is never "repaired" into a leaflet's word ("infection" is not "injection")."""
+        from .english import english
+
+        return english().is_word(word)
+
+    def _british(self, word: str) -> str | None:
+        """The British spelling a leaflet uses for a US one ("color" -> "colour", "center" -> "centre")."""
+        return next((variant for variant in british_variants(word) if variant in self._known_words), None)
+
+    def _mend_english(self, word: str, before: str = "") -> str | None:
+        """A typo mended against general English, the corpus's own words first ("hospitle" -> "hospital")."""
+        if not word.isalpha():
+            return None
+        from .english import english  # loaded on the first word the corpus and the lexicon do not know
+
+        return english().correct(word, prefer=self._targets(), before=before)
+
+    def _targets(self) -> set[str]:
+        """What a typo is best mended into: the leaflets' words and the lexicon's ("kemo" -> "chemo")."""
+        if self._target_words is None:
+            self._target_words = set(self._known_words) | {w for key in self.lexicon.terms for w in key}
+        return self._target_words
 
     def related_stem(self, word: str, stem: str) -> str:
         """A corpus stem of the same word family the stemmer did not join (interfere ~ interfering).
@@ -473,23 +549,24 @@ class Tokeniser:
         enough themselves: "she doesn't drive" is background to "will she have to stay in?"."""
         asking = asking_sentences(text)
         if not asking:
-            return analysis
+            return replace(analysis, text=text)
         asked = self._analyse(asking, True)
         if len(asked.tokens) < MIN_ASKING_TOKENS or _REFERS_BACK.search(fold(asking)):
             # "Is that normal?", "What are the side effects of that drug?": the telling sentences
             # say what it is about
-            return analysis
+            return replace(analysis, text=text)
         background = Counter(analysis.unknown) - Counter(asked.unknown)  # in the whole, not in what asks
-        return replace(analysis, asked=asked.tokens, background_unknown=tuple(background.elements()))
+        return replace(analysis, asked=asked.tokens, background_unknown=tuple(background.elements()), text=asking)
 
     def _analyse(self, text: str, question: bool) -> "Analysis":
         raw = words(text)
         spelling = self.lexicon.spelling
         corrected: list[tuple[str, str]] = []
         fixed: list[str] = []
-        for word in raw:
+        for at, word in enumerate(raw):
             if not self._word_known(word):
-                repaired = self.repair(word)
+                repaired = self._british(word) or (None if self._is_english(word) else (
+                    self.repair(word) or self._mend_english(word, raw[at - 1] if at else "")))
                 if repaired:
                     corrected.append((word, repaired))
                     word = repaired
@@ -534,16 +611,11 @@ class Tokeniser:
                 unknown.append(word)
                 if word in self.lexicon.off_topic or stem in self._off_topic_stems:
                     off_topic.append(word)
-        if question:  # what it asks is a kind of question no article answers ("how long does it take")
-            said = " ".join(fixed)
-            for pattern in self.lexicon.not_covered_patterns:
-                found = pattern.search(said)
-                if found:
-                    unknown.append(found.group(0))
-                    off_topic.append(found.group(0))
+        said = " ".join(fixed)
+        kinds = tuple(kind for kind in self.lexicon.question_kinds if question and kind.asks.search(said))
         negated = any(w in NEGATIONS for w in fixed)
         return Analysis(tuple(tokens), tuple(content), tuple(unknown), tuple(corrected), tuple(expanded), negated,
-                        tuple(off_topic))
+                        tuple(off_topic), kinds=kinds)
 
     def _terms_past_fillers(self, fixed: list[str], covered: set[int]) -> list[str]:
         """Lay phrases a question breaks with a filler word ("how does chemo actually work"): matched

@@ -327,3 +327,13 @@ def test_a_python_without_the_dependencies_is_told_how_to_install(env, tmp_path)
     stderr = result.stderr.decode()
     assert "'nltk' is not installed" in stderr and "pip install -e ." in stderr
     assert result.stdout == b""
+
+
+def test_explain_names_the_stage_and_the_mended_spelling(env):
+    out = run(env, "--ask", "how often will i get immunotherapy at the hospitle", "--explain")
+    assert out.returncode == 0
+    text = out.stdout.decode()
+    assert "stage: retrieval" in text and "hospitle -> hospital" in text
+    assert "sections, best first:" in text
+    urgent = run(env, "--ask", "I can't breathe", "--explain")
+    assert "stage: triage" in urgent.stdout.decode()

@@ -6,7 +6,7 @@ import unicodedata
 
 import pytest
 
-from chatbot.text import (Lexicon, Tokeniser, asking_sentences, clean, fold, one_edit_apart, split_disclaimers, uk_spelling,
+from chatbot.text import (Lexicon, QuestionKind, Tokeniser, asking_sentences, clean, fold, one_edit_apart, split_disclaimers, uk_spelling,
                           words)
 
 # -- fold ------------------------------------------------------------------------------------
@@ -423,15 +423,16 @@ def test_ways_of_asking_expand_questions_but_not_the_article():
     assert "tumour" not in tokeniser.tokens("tell me about it")
 
 
-def test_a_kind_of_question_no_article_answers_counts_as_off_topic():
-    lexicon = Lexicon(not_covered=("how long(?!.*\\bbetween\\b)",))
-    tokeniser = Tokeniser(lexicon)
+def test_a_kind_of_question_is_found_in_questions_and_judged_against_the_passage():
+    import re
+
+    kind = QuestionKind("how long", re.compile(r"\bhow long(?! between)\b"), re.compile(r"\btakes? \d+ (minutes|hours)\b"))
+    tokeniser = Tokeniser(Lexicon(question_kinds=(kind,)))
     tokeniser.learn(CORPUS)
-    asked = tokeniser.analyse("how long does the team take")
-    assert asked.off_topic == ("how long",) and "how long" in asked.unknown
-    assert tokeniser.analyse("how long between team meetings").off_topic == ()
-    assert tokeniser.analyse("how does the team decide").off_topic == ()
-    assert tokeniser.analyse("how long the team takes", question=False).off_topic == ()  # article text: no marks
+    assert tokeniser.analyse("how long does the team take").kinds == (kind,)
+    assert tokeniser.analyse("how long between team meetings").kinds == ()
+    assert tokeniser.analyse("how long the team takes", question=False).kinds == ()  # article text: no marks
+    assert kind.answered("Each meeting takes 30 minutes.") and not kind.answered("Meetings are every two weeks.")
 
 
 def test_a_filler_word_inside_a_lay_phrase_does_not_break_it():
