@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import DataError
+from .files import read_text
 
 FRONT_MATTER_KEYS = ("title", "author", "source")
 REQUIRED_KEYS = ("title",)
@@ -158,13 +159,7 @@ def load_corpus(folder: Path) -> tuple[Article, ...]:
         raise DataError(folder, None, "the corpus folder holds no *.md article")
     articles = []
     for path in files:
-        try:
-            text = path.read_text(encoding="utf-8")
-        except UnicodeDecodeError as exc:
-            line = path.read_bytes()[: exc.start].count(b"\n") + 1
-            raise DataError(path, line, "the file is not valid UTF-8") from None
-        except OSError as exc:
-            raise DataError(path, None, f"cannot be read ({exc.strerror})") from None
+        text = read_text(path)
         articles.append(parse_article(text, str(path.name), path))
     titles = [a.title for a in articles]
     for article in articles:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Sequence
 
 from .bm25 import Hit, InvertedBM25
+from .checks import check_triage
 from .corpus import Article, Block, Section, load_corpus
 from .errors import DataError
 from .lexicon import load_lexicon
@@ -90,7 +91,6 @@ class Engine:
         self.section_of = list(section_of)
         self.triage = triage
         self.smalltalk = smalltalk
-        self._documents: dict = {}
         self._sections: dict[tuple[str, str], list[Passage]] | None = None  # built on first use
         self._topics: list[tuple[str, tuple[str, ...]]] | None = None  # built on first use
         # Sections that are about a person: the heading's own words, which a question must use.
@@ -103,11 +103,12 @@ class Engine:
         """Read the corpus and data files and build the index; DataError names any broken file.
 
         cache: "use" reads the index cache and writes it when missing or stale (--ask, --batch,
-        --check-faq, --build-index); "read" only reads it (the chat and the kiosk write nothing);
-        "off" neither reads nor writes.
+        --check-faq); "build" does too but raises cache.WriteError when it cannot write
+        (--build-index); "read" only reads it (the chat and the kiosk write nothing); "off"
+        neither reads nor writes.
         """
-        if cache not in ("use", "read", "off"):
-            raise ValueError(f"cache must be 'use', 'read' or 'off', not {cache!r}")
+        if cache not in ("use", "build", "read", "off"):
+            raise ValueError(f"cache must be 'use', 'build', 'read' or 'off', not {cache!r}")
         paths = paths or Paths.under()
         corpus_files = sorted(paths.corpus.glob("*.md")) if paths.corpus.is_dir() else []
         key = ""
@@ -119,20 +120,24 @@ class Engine:
             if state is not None:
                 try:
                     return cls.from_state(state, paths)
-                except (KeyError, TypeError, ValueError, IndexError, DataError):
+                except (KeyError, TypeError, ValueError, IndexError, AttributeError, RecursionError):
                     pass  # a cache that does not fit is rebuilt, never trusted
         lexicon = load_lexicon(paths.lexicon)
         triage_doc = read_yaml(paths.triage)
         smalltalk_doc = read_yaml(paths.smalltalk)
         triage = Triage.from_document(triage_doc, paths.triage)
+        check_triage(triage, triage_doc, paths.triage)  # every pattern compiled as it will be used
         smalltalk = SmallTalk.from_document(smalltalk_doc, paths.smalltalk)
         articles = load_corpus(paths.corpus)
         engine = cls.build(articles, lexicon, triage, smalltalk)
-        engine._documents = {"triage": triage_doc.data, "smalltalk": smalltalk_doc.data}
-        if cache == "use":
+        if cache in ("use", "build"):
             from . import cache as index_cache
 
-            index_cache.write(key, engine.to_state())
+            try:
+                index_cache.write(key, engine.to_state())
+            except index_cache.WriteError:
+                if cache == "build":
+                    raise  # answering does not need the cache, but --build-index must say so
         return engine
 
     def to_state(self) -> dict:
@@ -144,13 +149,13 @@ class Engine:
             "index": self.index.to_dict(),
             "section_index": self.section_index.to_dict(),
             "section_of": self.section_of,
-            "documents": self._documents,
-            "triage_required": self.triage.required_texts(),
+            "triage_required": self.triage.required_texts(),  # derived, to skip re-parsing patterns
         }
 
     @classmethod
     def from_state(cls, state: dict, paths: Paths) -> "Engine":
-        """Rebuild an engine from to_state() output (the cache) without reading corpus or data files."""
+        """Rebuild an engine from to_state() output (the cache) without reading the corpus; safety
+        text (triage rules and messages, small talk) is read from its data files, never the cache."""
         articles = [
             Article(a["source"], a["title"], a["author"], a["origin"], tuple(
                 Section(s["heading"], tuple(Block(**b) for b in s["blocks"]), s["line"]) for s in a["sections"]))
@@ -158,13 +163,12 @@ class Engine:
         ]
         passages = [Passage(**p) for p in state["passages"]]
         index = InvertedBM25.from_dict(state["index"])
-        documents = state["documents"]
-        triage = Triage.from_document(Located(documents["triage"], None), paths.triage)
+        # Checked when this cache was built: its key is a digest of these very files.
+        triage = Triage.from_document(Located(read_yaml(paths.triage).data, None), paths.triage)
         triage.use_required_texts(state["triage_required"])
-        smalltalk = SmallTalk.from_document(Located(documents["smalltalk"], None), paths.smalltalk)
+        smalltalk = SmallTalk.from_document(read_yaml(paths.smalltalk), paths.smalltalk)
         engine = cls(articles, passages, Tokeniser.from_state(state["tokeniser"]), index,
                      InvertedBM25.from_dict(state["section_index"]), state["section_of"], triage, smalltalk)
-        engine._documents = documents
         return engine
 
     @classmethod
@@ -301,7 +305,7 @@ class Engine:
         off_topic = len(analysis.off_topic) - sum(1 for word in analysis.background_unknown if word in analysis.off_topic)
         z = (CONFIDENCE_BIAS + CONFIDENCE_UNKNOWN * asked_unknown + CONFIDENCE_OFF_TOPIC * off_topic + CONFIDENCE_COVERAGE * top.coverage
              + CONFIDENCE_SCORE * math.log1p(top.hit.score) + CONFIDENCE_KNOWN * known)
-        return 1.0 / (1.0 + math.exp(-z))
+        return 1.0 / (1.0 + math.exp(-z)) if z >= 0 else 1.0 - 1.0 / (1.0 + math.exp(z))  # no overflow either way
 
     # -- reply texts -----------------------------------------------------------------------------
     def _urgent(self, question: str, urgent, analysis: Analysis) -> Reply:

@@ -17,7 +17,7 @@ def load_lexicon(path: Path | str) -> Lexicon:
     doc = read_yaml(path)
     data = doc.data
     if data is None:
-        return Lexicon()
+        raise DataError(path, None, "the lexicon file is empty; without it the chatbot would refuse every question")
     if not isinstance(data, dict):
         raise DataError(path, doc.line(), f"the lexicon must be a mapping with the keys {', '.join(SECTIONS)}")
     for key in data:
@@ -51,6 +51,10 @@ def load_lexicon(path: Path | str) -> Lexicon:
         except re.error as exc:
             raise DataError(path, doc.line("not_covered", number),
                             f"the pattern {source!r} is not a valid regular expression ({exc.msg})") from None
+    missing = [key for key in SECTIONS if key not in data]
+    if missing:
+        raise DataError(path, None, f"the lexicon has no {', '.join(missing)}: is the file cut short? "
+                        f"It needs all of {', '.join(SECTIONS)} (an empty one may be written as [] or {{}})")
     return Lexicon(spelling, terms, frozenset(w for item in neutral for w in words(item)),
                    frozenset(w for item in off_topic for w in words(item)), tuple(not_covered))
 
