@@ -24,17 +24,20 @@ Loading and checking are pure values in, values out; `run_check` is the only pla
 from __future__ import annotations
 
 import difflib
-import json
+import os
 import re
+import shutil
 import sys
+import textwrap
 import time
 import xml.etree.ElementTree as ET
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Sequence
 
+from . import output
 from .engine import ANSWER_THRESHOLD
 from .errors import DataError
 from .reply import KINDS, Reply
@@ -465,10 +468,13 @@ def result_dict(r: Result) -> dict:
 
 
 def format_json(report: CoverageReport) -> str:
-    """One JSON object: total, passed, failed and a result per question and variant."""
-    return json.dumps({"total": report.total, "passed": report.passed, "failed": report.failed,
-                       "failing_ids": list(report.failing_ids),
-                       "results": [result_dict(r) for r in report.results]}, ensure_ascii=False, indent=2) + "\n"
+    """One JSON object: total, passed, failed, coverage by section (as in the text report), the
+    sections no item covers, and a result per question and variant."""
+    return output.json_text({"total": report.total, "passed": report.passed, "failed": report.failed,
+                             "failing_ids": list(report.failing_ids),
+                             "coverage": [asdict(c) for c in report.coverage()],
+                             "uncovered": list(report.uncovered()),
+                             "results": [result_dict(r) for r in report.results]}, indent=2) + "\n"
 
 
 _NOT_XML = re.compile(r"[^\x09\x0a\x0d\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -496,7 +502,28 @@ def format_junit(report: CoverageReport) -> str:
     return ET.tostring(suites, encoding="unicode", xml_declaration=True) + "\n"
 
 
+MIN_REPORT_WIDTH = 40
+REPORT_INDENT = 6
 FORMATTERS = {"text": format_text, "json": format_json, "junit": format_junit}
+
+
+def report_width() -> int | None:
+    """The terminal's width ($COLUMNS first), or None when the report goes to a file or a pipe."""
+    if os.environ.get("COLUMNS", "").isdigit() or sys.stdout.isatty():
+        return shutil.get_terminal_size((80, 24)).columns
+    return None
+
+
+def wrap_report(text: str, width: int) -> str:
+    """Fold every line longer than the terminal is wide; continued lines are indented."""
+    width = max(width, MIN_REPORT_WIDTH)
+    lines = []
+    for line in text.split("\n"):
+        if len(line) <= width:
+            lines.append(line)
+            continue
+        lines += textwrap.wrap(line, width, subsequent_indent=" " * REPORT_INDENT, break_on_hyphens=False)
+    return "\n".join(lines)
 
 
 def _one_line(text: str) -> str:
@@ -515,6 +542,9 @@ def run_check(engine, path: Path, fmt: str = "text") -> int:
         print(f"The FAQ file cannot be checked: {exc}", file=sys.stderr)
         return 2
     report = check(engine, items, str(path))
-    sys.stdout.write(FORMATTERS[fmt](report))
-    sys.stdout.flush()
+    text = FORMATTERS[fmt](report)
+    width = report_width()
+    if fmt == "text" and width:
+        text = wrap_report(text, width)
+    output.write(text)
     return 0 if report.ok else 1

@@ -27,10 +27,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Sequence
 
+from .helpline import engine_advice
 from .text import clean
 
 TITLE = "Questions about cancer immunotherapy"
-DISCLAIMER = "General information, not medical advice. In an emergency call 999."
+DISCLAIMER = "General information, not medical advice."  # + the emergency number, from data/triage.yaml
 PIN_ENV = "KIOSK_STAFF_PIN"
 MIN_PIN_CHARS = 4
 MAX_PIN_CHARS = 64
@@ -323,6 +324,7 @@ def build_application(engine, suggestions: Sequence[str], pin: str, idle_seconds
     suggestions = list(suggestions)
     articles = [(a.title, getattr(a, "author", "") or "") for a in getattr(engine, "articles", ())]
     warn_after = idle_seconds - warning_seconds(idle_seconds)
+    disclaimer = f"{DISCLAIMER} {engine_advice(engine)}"
 
     @dataclass
     class State:
@@ -340,7 +342,7 @@ def build_application(engine, suggestions: Sequence[str], pin: str, idle_seconds
     # Header: the title and the one-line disclaimer.
     def header_text():
         width = max(get_app().output.get_size().columns - 2, 10)
-        lines = [("class:header.title", TITLE)] + [("", line) for line in textwrap.wrap(DISCLAIMER, width)]
+        lines = [("class:header.title", TITLE)] + [("", line) for line in textwrap.wrap(disclaimer, width)]
         return [(style, f" {text}\n") for style, text in lines[:-1]] + [(lines[-1][0], f" {lines[-1][1]}")]
 
     header = Window(FormattedTextControl(header_text), style="class:header", dont_extend_height=True)
