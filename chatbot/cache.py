@@ -100,6 +100,7 @@ def write(key: str, state: dict) -> Path:
         folder.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(prefix=".index-", suffix=".tmp", dir=folder)
         with os.fdopen(handle, "wb") as out:
+            os.fchmod(out.fileno(), 0o644)  # built by root for a kiosk user who may read, never write
             out.write(_digest(key, body).encode("ascii") + b"\n" + body)
             out.flush()
             os.fsync(out.fileno())
