@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -78,3 +79,22 @@ def test_the_faq_json_report_has_the_coverage_by_section(env):
     assert "How it differs from chemotherapy" in sections
     assert set(sections["How it differs from chemotherapy"]) == {"section", "items", "questions", "passed", "landed"}
     assert isinstance(report["uncovered"], list)
+
+
+# -- the README's commands (item 7) ----------------------------------------------------------
+README = (PROJECT / "README.md").read_text(encoding="utf-8")
+COMMAND = re.compile(r"(?<![\w/.-])(?:\.venv/bin/)?python3? (?!-m venv)\S+")
+
+
+def test_readme_commands_use_the_python_the_set_up_installed_into():
+    bare = [m.group() for m in COMMAND.finditer(README) if not m.group().startswith(".venv/bin/python ")]
+    assert bare == [], bare
+
+
+@pytest.mark.parametrize("script", sorted({m.group().split()[1] for m in COMMAND.finditer(README)
+                                           if not m.group().split()[1].startswith("..")  # shared/: not ours
+                                           and (PROJECT / m.group().split()[1]).is_file()}))
+def test_each_script_the_readme_runs_starts_with_the_venv_python(env, script):
+    result = run(env, "--help", program=[sys.executable, script])
+    assert result.returncode == 0, result.stderr.decode()
+    assert "ModuleNotFoundError" not in result.stderr.decode()
