@@ -47,7 +47,7 @@ def load_lexicon(path: Path | str) -> Lexicon:
         raise DataError(path, doc.line("not_covered"), "not_covered must be a list of patterns (regular expressions)")
     for number, source in enumerate(not_covered):
         try:
-            re.compile(source)
+            re.compile(rf"\b(?:{source})\b")  # as the tokeniser wraps it (text.Lexicon.not_covered_patterns)
         except re.error as exc:
             raise DataError(path, doc.line("not_covered", number),
                             f"the pattern {source!r} is not a valid regular expression ({exc.msg})") from None

@@ -155,6 +155,26 @@ def test_a_triage_group_name_that_breaks_once_joined_names_the_rule(root, joined
     assert "rule 'chest pain'" in error.problem and "cannot be used together" in error.problem
 
 
+@pytest.mark.parametrize("name, after, pattern", [
+    ("lexicon.yaml", "not_covered:", "(?i)how long"),
+    ("smalltalk.yaml", "- 'hiya'", "(?i)hiya"),
+    ("triage.yaml", "- heart attack|cardiac arrest", "(?i)heart attack"),
+], ids=["lexicon", "smalltalk", "triage"])
+def test_a_pattern_that_compiles_alone_but_not_as_wrapped_names_its_file(root, name, after, pattern):
+    # a global flag must open the whole expression: inside the wrapping it is an error
+    path = root / "data" / name
+    lines = path.read_text(encoding="utf-8").split("\n")
+    index = next(i for i, line in enumerate(lines) if line.strip().startswith(after))
+    if name == "lexicon.yaml":
+        lines.insert(index + 1, f"  - '{pattern}'")
+    else:  # the whole list item becomes the pattern
+        lines[index] = lines[index][: lines[index].index("- ")] + f"- '{pattern}'"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    error = load_error(root)
+    assert error.path.endswith(name) and error.line is not None
+    assert "global flags" in error.problem
+
+
 def test_a_triage_file_cut_short_before_a_level_is_refused(root):
     path = root / "data" / "triage.yaml"
     text = path.read_text(encoding="utf-8")
