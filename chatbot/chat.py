@@ -18,6 +18,7 @@ import sys
 import textwrap
 from typing import Callable
 
+from . import output
 from .helpline import NO_NUMBER, engine_advice
 from .text import clean
 
@@ -181,7 +182,7 @@ def _default_echo(colour: bool) -> Callable[[str, str], None]:
 
             print_formatted_text(FormattedText([(style, text)]))
         else:
-            print(text, flush=True)
+            output.line(text)  # a closed pipe or a full disk ends the chat cleanly (cli: output.guarded)
 
     return echo
 
@@ -195,7 +196,7 @@ def _line_reader() -> Callable[[str], str]:
         if not line:
             raise EOFError
         line = line.rstrip("\n")
-        print(message + clean(line), flush=True)  # the transcript shows what was asked, made safe
+        output.line(message + clean(line))  # the transcript shows what was asked, made safe
         return line
 
     return ask

@@ -100,7 +100,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.ask is None and args.batch is None and args.check_faq is None and not args.build_index:
         from .chat import run_chat
 
-        return run_chat(engine)
+        return output.guarded(lambda: run_chat(engine))
     return output.guarded(lambda: _run(args, engine))
 
 

@@ -46,12 +46,13 @@ def stderr_of(result) -> str:
 
 
 @pytest.mark.parametrize("args", [
+    (),  # the chat, reading questions from a pipe
     ("--ask", QUESTION),
     ("--ask", QUESTION, "--json"),
     ("--batch", "-", "--json"),
     ("--check-faq",),
     ("--build-index",),
-], ids=lambda a: " ".join(a))
+], ids=lambda a: " ".join(a) or "chat")
 def test_a_reader_that_went_away_ends_the_command_quietly(env, args):
     result = run_into_closed_pipe(env, *args, input=b"hello\nwhat is immunotherapy\n")
     assert "Traceback" not in stderr_of(result), stderr_of(result)
@@ -59,8 +60,8 @@ def test_a_reader_that_went_away_ends_the_command_quietly(env, args):
     assert result.returncode == 0
 
 
-@pytest.mark.parametrize("args", [("--ask", QUESTION), ("--batch", "-", "--json"), ("--check-faq",)],
-                         ids=lambda a: " ".join(a))
+@pytest.mark.parametrize("args", [(), ("--ask", QUESTION), ("--batch", "-", "--json"), ("--check-faq",)],
+                         ids=lambda a: " ".join(a) or "chat")
 def test_a_full_disk_gives_one_clear_line_and_a_failure_status(env, args):
     with open("/dev/full", "wb") as full:
         result = run(env, *args, input=b"what is immunotherapy\n", stdout=full)
