@@ -16,6 +16,7 @@ import json
 import os
 import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import Iterable
 
@@ -24,6 +25,7 @@ from .files import read_bytes
 
 FORMAT = 3  # 3: a digest line before the JSON; no triage or small-talk data
 APP = "immunotherapy-chatbot"
+STALE_SECONDS = 3600  # a temporary cache file this old was left by a writer that was killed
 PACKAGE = Path(__file__).resolve().parent
 
 
@@ -109,6 +111,7 @@ def write(key: str, state: dict) -> Path:
         for old in folder.glob("index-*.json"):
             if old != target:
                 old.unlink(missing_ok=True)
+        _remove_stale_temporaries(folder)
     except OSError as exc:
         raise WriteError(f"cannot write the index cache in {folder} ({exc.strerror or exc})") from None
     finally:
@@ -118,3 +121,14 @@ def write(key: str, state: dict) -> Path:
             except OSError:
                 pass
     return target
+
+
+def _remove_stale_temporaries(folder: Path) -> None:
+    """Temporary files of a writer that was killed (nothing else can remove them); a writer still
+    at work keeps its file fresh, so only old ones go."""
+    for stale in folder.glob(".index-*.tmp"):
+        try:
+            if time.time() - stale.stat().st_mtime > STALE_SECONDS:
+                stale.unlink()
+        except OSError:
+            pass

@@ -118,6 +118,17 @@ def test_a_failed_cache_write_leaves_no_temporary_file(cache_home, monkeypatch):
     assert list(cache_home.iterdir()) == []
 
 
+def test_temporary_files_left_by_a_killed_writer_are_removed_by_the_next_build(cache_home):
+    cache_home.mkdir(parents=True)
+    left = cache_home / ".index-killed.tmp"
+    left.write_text("{", encoding="utf-8")
+    os.utime(left, (0, 0))
+    fresh = cache_home / ".index-writing-now.tmp"
+    fresh.write_text("{", encoding="utf-8")
+    cache.write("k" * 64, {"passages": []})
+    assert not left.exists() and fresh.exists()
+
+
 # -- item 3: data checked as used ------------------------------------------------------------
 def load_error(root: Path) -> DataError:
     with pytest.raises(DataError) as info:
