@@ -19,7 +19,8 @@ from . import __version__, output
 from .errors import DataError
 from .inputs import bounded_lines, read_question
 
-DESCRIPTION = "Answers questions about cancer immunotherapy from a trusted article. General information only, not medical advice."
+DESCRIPTION = ("Answers questions about cancer immunotherapy from a trusted article. "
+               "General information only, not medical advice.")
 DEFAULT_IDLE_SECONDS = 120
 SORRY = "Sorry, something went wrong with this question. Please try again."
 
@@ -48,10 +49,12 @@ def build_parser() -> argparse.ArgumentParser:
     mode.add_argument("--check-faq", metavar="PATH", nargs="?", const="", default=None,
                       help="check every question of the staff FAQ (default data/faq.yaml)")
     parser.add_argument("--idle-seconds", type=int, default=None, metavar="N",
-                        help=f"with --kiosk: seconds without a key before the screen is wiped (default {DEFAULT_IDLE_SECONDS})")
+                        help="with --kiosk: seconds without a key before the screen is wiped "
+                        f"(default {DEFAULT_IDLE_SECONDS})")
     parser.add_argument("--format", choices=("text", "json", "junit"), default=None,
                         help="with --check-faq: the report format (default text)")
-    parser.add_argument("--json", action="store_true", help="with --ask or --batch: print replies as JSON objects, one a line")
+    parser.add_argument("--json", action="store_true",
+                        help="with --ask or --batch: print replies as JSON objects, one a line")
     parser.add_argument("--root", metavar="DIR", type=Path, help=argparse.SUPPRESS)
     return parser
 
@@ -109,7 +112,8 @@ def _run(args: argparse.Namespace, engine) -> int:
     if args.build_index:
         from .cache import cache_dir
 
-        output.line(f"Index ready: {len(engine.passages)} passages from {len(engine.articles)} article(s); cache in {cache_dir()}")
+        output.line(f"Index ready: {len(engine.passages)} passages from {len(engine.articles)} article(s); "
+                    f"cache in {cache_dir()}")
         return 0
     if args.ask is not None:
         question = read_question(sys.stdin.buffer) if args.ask == "-" else args.ask

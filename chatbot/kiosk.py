@@ -28,7 +28,8 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from .helpline import engine_advice
-from .pin import CREDENTIAL, LOCKOUT_SECONDS, MAX_PIN_CHARS, MIN_PIN_CHARS, PIN_ENV, PinGuard, lockout_notice, pin_problem, read_pin
+from .pin import (CREDENTIAL, LOCKOUT_SECONDS, MAX_PIN_CHARS, MIN_PIN_CHARS, PIN_ENV, PinGuard, lockout_notice,
+                  pin_problem, read_pin)
 from .text import clean
 
 TITLE = "Questions about cancer immunotherapy"
