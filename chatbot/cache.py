@@ -3,9 +3,9 @@
 Keyed by the content of the corpus, the data files, the package's code, nltk's and Python's versions, so a
 change to any of them makes a new key. The file's first line is a SHA-256 digest of the key and
 the JSON that follows; a cache that is missing, corrupt, edited or for another key is never
-trusted: the engine is built again. JSON, not pickle, so a cache file cannot run code. Safety
-text (triage rules and messages, small talk) is never kept here: it is read from its data file
-at every start.
+trusted: the engine is built again. JSON, not pickle, so a cache file cannot run code. No text a
+patient sees is kept here: passages are cut from the corpus, and the safety text (triage rules
+and messages) and small talk read from their data files, at every start.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from typing import Iterable
 from .errors import DataError
 from .files import read_bytes
 
-FORMAT = 3  # 3: a digest line before the JSON; no triage or small-talk data
+FORMAT = 4  # 4: a digest line before the JSON; no text a patient sees (passages, triage, small talk)
 APP = "immunotherapy-chatbot"
 STALE_SECONDS = 3600  # a temporary cache file this old was left by a writer that was killed
 PACKAGE = Path(__file__).resolve().parent

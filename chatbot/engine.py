@@ -11,13 +11,13 @@ Example::
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Sequence
 
 from .bm25 import Hit, InvertedBM25
 from .checks import check_triage
-from .corpus import Article, Block, Section, load_corpus
+from .corpus import Article, load_corpus
 from .errors import DataError
 from .lexicon import load_lexicon
 from .passages import Passage, chunk, split_sentences
@@ -143,8 +143,7 @@ class Engine:
     def to_state(self) -> dict:
         """Everything built from the files, JSON-safe, for the index cache."""
         return {
-            "articles": [asdict(article) for article in self.articles],
-            "passages": [asdict(passage) for passage in self.passages],
+            "passage_ids": [passage.id for passage in self.passages],  # the text is read from the corpus
             "tokeniser": self.tokeniser.to_state(),
             "index": self.index.to_dict(),
             "section_index": self.section_index.to_dict(),
@@ -154,19 +153,20 @@ class Engine:
 
     @classmethod
     def from_state(cls, state: dict, paths: Paths) -> "Engine":
-        """Rebuild an engine from to_state() output (the cache) without reading the corpus; safety
-        text (triage rules and messages, small talk) is read from its data files, never the cache."""
-        articles = [
-            Article(a["source"], a["title"], a["author"], a["origin"], tuple(
-                Section(s["heading"], tuple(Block(**b) for b in s["blocks"]), s["line"]) for s in a["sections"]))
-            for a in state["articles"]
-        ]
-        passages = [Passage(**p) for p in state["passages"]]
+        """Rebuild an engine from to_state() output (the cache) without building the index again.
+
+        No text a patient sees is taken from the cache: passages are cut from the corpus files
+        (quick; the index is what takes time), and triage and small talk are read from their data
+        files. A cache whose passages do not match the corpus's raises ValueError (rebuilt)."""
+        articles = load_corpus(paths.corpus)
+        passages = [p for article in articles for p in chunk(article)]
+        if [p.id for p in passages] != state["passage_ids"]:
+            raise ValueError("the cached index is not of these passages")
         index = InvertedBM25.from_dict(state["index"])
-        # Checked when this cache was built: its key is a digest of these very files.
+        # Checked pattern by pattern when this cache was built: its key is a digest of these very files.
         triage = Triage.from_document(Located(read_yaml(paths.triage).data, None), paths.triage)
         triage.use_required_texts(state["triage_required"])
-        smalltalk = SmallTalk.from_document(read_yaml(paths.smalltalk), paths.smalltalk)
+        smalltalk = SmallTalk.from_document(Located(read_yaml(paths.smalltalk).data, None), paths.smalltalk)
         engine = cls(articles, passages, Tokeniser.from_state(state["tokeniser"]), index,
                      InvertedBM25.from_dict(state["section_index"]), state["section_of"], triage, smalltalk)
         return engine

@@ -62,29 +62,49 @@ def replace_line(path: Path, old: str, new: str) -> int:
 
 
 # -- item 2: the cache ------------------------------------------------------------------------
-def test_an_edited_cache_is_not_trusted_and_no_invented_text_is_served(cache_home):
+def test_an_edited_cache_is_rebuilt_not_trusted(cache_home, monkeypatch):
     Engine.load(cache="use")
     path = the_cache_file(cache_home)
-    path.write_bytes(path.read_bytes().replace(ARTICLE_TEXT.encode(), b"Chemotherapy is a myth, skip it"))
+    data = path.read_bytes()
+    assert b'"section_of":[0,' in data
+    path.write_bytes(data.replace(b'"section_of":[0,', b'"section_of":[1,', 1))  # the digest no longer fits
+    builds = []
+    real_build = Engine.build.__func__
+    monkeypatch.setattr(Engine, "build", classmethod(lambda cls, *a: builds.append(1) or real_build(cls, *a)))
     reply = Engine.load(cache="read").answer(CHEMO)
-    assert ARTICLE_TEXT in reply.answer and "myth" not in reply.answer
+    assert builds == [1] and ARTICLE_TEXT in reply.answer
 
 
-def test_safety_text_comes_from_its_files_even_from_a_well_signed_cache(cache_home):
+def test_no_text_a_patient_sees_comes_from_even_a_well_signed_cache(cache_home):
     Engine.load(cache="use")
     path = the_cache_file(cache_home)
     state = state_of(path)
+    built = Engine.load(cache="off")
+    # Text where earlier caches kept it: passages, triage and small talk, all rewritten.
+    state["passages"] = [{**vars(p), "text": "Chemotherapy is a myth, skip it."} for p in built.passages]
     triage = yaml.safe_load((ROOT / "data" / "triage.yaml").read_text(encoding="utf-8"))
     triage["messages"]["emergency"] = "Call 000 now."
     smalltalk = yaml.safe_load((ROOT / "data" / "smalltalk.yaml").read_text(encoding="utf-8"))
     for intent in smalltalk["intents"]:
         intent["reply"] = "Invented reply."
-    state["documents"] = {"triage": triage, "smalltalk": smalltalk}  # where the cache once kept them
+    state["documents"] = {"triage": triage, "smalltalk": smalltalk}
     sign(path, state)
     engine = Engine.load(cache="read")
+    answer = engine.answer(CHEMO)
+    assert ARTICLE_TEXT in answer.answer and "myth" not in answer.answer
     urgent = engine.answer("i cant breathe")
     assert urgent.kind == "urgent" and "call 999 now" in urgent.answer.lower() and "000" not in urgent.answer
     assert engine.answer("thank you").answer != "Invented reply."
+
+
+def test_a_signed_cache_of_other_passages_is_rebuilt(cache_home):
+    Engine.load(cache="use")
+    path = the_cache_file(cache_home)
+    state = state_of(path)
+    state["passage_ids"] = state["passage_ids"][::-1]  # the index would point at the wrong passages
+    sign(path, state)
+    reply = Engine.load(cache="read").answer(CHEMO)
+    assert reply.kind == "answer" and ARTICLE_TEXT in reply.answer
 
 
 def test_a_cache_of_deeply_nested_brackets_is_rebuilt(cache_home):
