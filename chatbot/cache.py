@@ -1,8 +1,11 @@
 """The index cache: a built engine's state as JSON in the user's cache folder.
 
 Keyed by the content of the corpus, the data files, the package's code, nltk's and Python's versions, so a
-change to any of them makes a new key. A cache that is missing, corrupt or for another key is
-never trusted: the engine is built again. JSON, not pickle, so a cache file cannot run code.
+change to any of them makes a new key. The file's first line is a SHA-256 digest of the key and
+the JSON that follows; a cache that is missing, corrupt, edited or for another key is never
+trusted: the engine is built again. JSON, not pickle, so a cache file cannot run code. No text a
+patient sees is kept here: passages are cut from the corpus, and the safety text (triage rules
+and messages) and small talk read from their data files, at every start.
 """
 
 from __future__ import annotations
@@ -13,11 +16,16 @@ import json
 import os
 import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import Iterable
 
-FORMAT = 2  # 2: postings as base64 blocks, triage patterns with their required text
+from .errors import DataError
+from .files import read_bytes
+
+FORMAT = 4  # 4: a digest line before the JSON; no text a patient sees (passages, triage, small talk)
 APP = "immunotherapy-chatbot"
+STALE_SECONDS = 3600  # a temporary cache file this old was left by a writer that was killed
 PACKAGE = Path(__file__).resolve().parent
 
 
@@ -47,9 +55,9 @@ def cache_key(data_files: Iterable[Path], corpus_files: Iterable[Path]) -> str:
     for path in list(data_files) + sorted(corpus_files):
         digest.update(str(path.name).encode() + b"\0")
         try:
-            digest.update(path.read_bytes())
-        except OSError:
-            digest.update(b"<missing>")
+            digest.update(read_bytes(path))
+        except DataError:  # missing, not a regular file or too large: loading will say so
+            digest.update(b"<unusable>")
         digest.update(b"\0")
     return digest.hexdigest()
 
@@ -58,32 +66,69 @@ def cache_path(key: str) -> Path:
     return cache_dir() / f"index-{key[:24]}.json"
 
 
+def _digest(key: str, body: bytes) -> str:
+    return hashlib.sha256(key.encode() + b"\n" + body).hexdigest()
+
+
 def read(key: str) -> dict | None:
     """The cached state for this key, or None when there is none or it cannot be trusted."""
-    path = cache_path(key)
     try:
-        with open(path, encoding="utf-8") as handle:
-            state = json.load(handle)
-    except (OSError, ValueError):
+        with open(cache_path(key), "rb") as handle:
+            digest, _, body = handle.read().partition(b"\n")
+        if digest.decode("ascii") != _digest(key, body):
+            return None  # edited or cut short
+        state = json.loads(body)
+    except (OSError, ValueError, RecursionError):
         return None
     if not isinstance(state, dict) or state.get("format") != FORMAT or state.get("key") != key:
         return None
     return state
 
 
-def write(key: str, state: dict) -> Path | None:
-    """Write the state atomically and remove caches of other keys; None if the folder is not writable."""
+class WriteError(Exception):
+    """The cache could not be written; the message says why."""
+
+
+def write(key: str, state: dict) -> Path:
+    """Write the state atomically and remove caches of other keys; WriteError says why it could not.
+
+    No temporary file is left behind, whatever fails.
+    """
     folder = cache_dir()
     target = cache_path(key)
+    body = json.dumps({**state, "format": FORMAT, "key": key}, ensure_ascii=False, separators=(",", ":")).encode()
+    temporary = None
     try:
         folder.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(prefix=".index-", suffix=".tmp", dir=folder)
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            json.dump({**state, "format": FORMAT, "key": key}, out, ensure_ascii=False, separators=(",", ":"))
+        with os.fdopen(handle, "wb") as out:
+            os.fchmod(out.fileno(), 0o644)  # built by root for a kiosk user who may read, never write
+            out.write(_digest(key, body).encode("ascii") + b"\n" + body)
+            out.flush()
+            os.fsync(out.fileno())
         os.replace(temporary, target)
+        temporary = None
         for old in folder.glob("index-*.json"):
             if old != target:
                 old.unlink(missing_ok=True)
-    except OSError:
-        return None
+        _remove_stale_temporaries(folder)
+    except OSError as exc:
+        raise WriteError(f"cannot write the index cache in {folder} ({exc.strerror or exc})") from None
+    finally:
+        if temporary is not None:
+            try:
+                os.unlink(temporary)
+            except OSError:
+                pass
     return target
+
+
+def _remove_stale_temporaries(folder: Path) -> None:
+    """Temporary files of a writer that was killed (nothing else can remove them); a writer still
+    at work keeps its file fresh, so only old ones go."""
+    for stale in folder.glob(".index-*.tmp"):
+        try:
+            if time.time() - stale.stat().st_mtime > STALE_SECONDS:
+                stale.unlink()
+        except OSError:
+            pass

@@ -18,10 +18,12 @@ import sys
 import textwrap
 from typing import Callable
 
+from . import output
+from .helpline import NO_NUMBER, engine_advice
 from .text import clean
 
-DISCLAIMER = "General information from one article, not medical advice. In an emergency call 999."
-BANNER = "Immunotherapy questions, answered from one trusted article.\n" + DISCLAIMER
+DISCLAIMER = "General information from one article, not medical advice."  # + the emergency number, from data/triage.yaml
+BANNER = "Immunotherapy questions, answered from one trusted article."
 PROMPT = "You: "
 GOODBYE = "Goodbye. Take care."
 URGENT_HEADING = "URGENT - please read first"
@@ -51,7 +53,7 @@ def command_of(line: str) -> str | None:
     return word if word in COMMANDS else None
 
 
-def help_text(examples: list[str]) -> str:
+def help_text(examples: list[str], emergency: str = NO_NUMBER) -> str:
     lines = ["Type a question in your own words, for example:"]
     lines += [f"- {q}" for q in examples]
     lines += [
@@ -63,13 +65,14 @@ def help_text(examples: list[str]) -> str:
         "- help: this help",
         "- quit: leave (Ctrl-D leaves too; Ctrl-C clears the line)",
         "",
-        DISCLAIMER,
+        f"{DISCLAIMER} {emergency}",
     ]
     return "\n".join(lines)
 
 
-def banner_text(examples: list[str]) -> str:
-    lines = [BANNER, "", "You could ask, for example:"]
+def banner_text(examples: list[str], emergency: str = NO_NUMBER) -> str:
+    """The opening text; emergency is the line with the number (helpline.engine_advice)."""
+    lines = [BANNER, f"{DISCLAIMER} {emergency}", "", "You could ask, for example:"]
     lines += [f"- {q}" for q in examples]
     lines += ["", "Type 'help' for commands, 'quit' to leave."]
     return "\n".join(lines)
@@ -97,6 +100,7 @@ class Chat:
         self.engine = engine
         self.answer = answer or engine.answer
         self.place = None  # the last passage shown of the last cited section: where 'more' goes on
+        self.emergency = engine_advice(engine)  # "In an emergency call 999.", from data/triage.yaml
 
     def examples(self) -> list[str]:
         return list(self.engine.example_questions())[:3]
@@ -105,7 +109,7 @@ class Chat:
         """The text to show for one line and its kind ('answer', 'urgent', 'command', ...)."""
         command = command_of(line)
         if command == "help":
-            return help_text(self.examples()), "command"
+            return help_text(self.examples(), self.emergency), "command"
         if command == "topics":
             return topics_text(self.engine.topics()), "command"
         if command == "more":
@@ -178,7 +182,7 @@ def _default_echo(colour: bool) -> Callable[[str, str], None]:
 
             print_formatted_text(FormattedText([(style, text)]))
         else:
-            print(text, flush=True)
+            output.line(text)  # a closed pipe or a full disk ends the chat cleanly (cli: output.guarded)
 
     return echo
 
@@ -192,7 +196,7 @@ def _line_reader() -> Callable[[str], str]:
         if not line:
             raise EOFError
         line = line.rstrip("\n")
-        print(message + clean(line), flush=True)  # the transcript shows what was asked, made safe
+        output.line(message + clean(line))  # the transcript shows what was asked, made safe
         return line
 
     return ask
@@ -234,7 +238,7 @@ def run_chat(engine, prompt: Callable[[str], str] | None = None, echo: Callable[
     def show(text: str, style: str = "") -> None:
         styled(wrap(clean(text), columns()), style)
 
-    show(banner_text(chat.examples()))
+    show(banner_text(chat.examples(), chat.emergency))
     while True:
         try:
             line = prompt(PROMPT)

@@ -1,96 +1,140 @@
 """Command line: parse, check input, turn failures into clear messages, call the engine.
 
-    python run_chat.py                         the chat
-    python run_chat.py --ask "QUESTION" [--json]
-    python run_chat.py --batch FILE --json     (FILE '-' is standard input)
+    run_chat.py                         the chat
+    run_chat.py --ask "QUESTION" [--json]      (QUESTION '-' is read from standard input)
+    run_chat.py --batch FILE --json     (FILE '-' is standard input)
+
+Everything these modes print goes through chatbot.output (closed pipes, full disks, one-line JSON).
 """
 
 from __future__ import annotations
 
 import argparse
-import io
-import json
-import os
 import signal
 import sys
 from pathlib import Path
-from typing import Sequence, TextIO
+from typing import BinaryIO, Callable, Sequence, TextIO
 
+from . import __version__, output
 from .errors import DataError
+from .inputs import bounded_lines, read_question
+
+DESCRIPTION = ("Answers questions about cancer immunotherapy from a trusted article. "
+               "General information only, not medical advice.")
+DEFAULT_IDLE_SECONDS = 120
+SORRY = "Sorry, something went wrong with this question. Please try again."
+
+
+class Parser(argparse.ArgumentParser):
+    """Its --help ends the description with the emergency number of data/triage.yaml."""
+
+    def format_help(self) -> str:
+        from .engine import ROOT
+        from .helpline import file_advice
+
+        self.description = f"{DESCRIPTION} {file_advice(ROOT / 'data' / 'triage.yaml')}"
+        return super().format_help()
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="run_chat.py",
-        description="Answers questions about cancer immunotherapy from a trusted article. "
-        "General information only, not medical advice. In an emergency call 999.",
-    )
+    parser = Parser(description=DESCRIPTION)  # prog: the name it was started by (run_chat.py, immunotherapy-chat)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     mode = parser.add_mutually_exclusive_group()
-    mode.add_argument("--ask", metavar="QUESTION", help="answer one question and exit")
+    mode.add_argument("--ask", metavar="QUESTION",
+                      help="answer one question and exit ('-' reads it from standard input, unseen by ps)")
     mode.add_argument("--batch", metavar="FILE", help="answer one question per line of FILE ('-' for standard input)")
     mode.add_argument("--build-index", action="store_true",
                       help="build the index cache (staff: run after changing the corpus or data files)")
-    mode.add_argument("--kiosk", action="store_true", help="full-screen clinic kiosk (needs KIOSK_STAFF_PIN)")
+    mode.add_argument("--kiosk", action="store_true", help="full-screen clinic kiosk (needs a staff PIN)")
     mode.add_argument("--check-faq", metavar="PATH", nargs="?", const="", default=None,
                       help="check every question of the staff FAQ (default data/faq.yaml)")
-    parser.add_argument("--idle-seconds", type=int, default=120, metavar="N",
-                        help="kiosk: seconds without a key before the screen is wiped (default 120)")
-    parser.add_argument("--format", choices=("text", "json", "junit"), default="text",
-                        help="--check-faq report format (default text)")
-    parser.add_argument("--json", action="store_true", help="print replies as JSON objects, one a line")
+    parser.add_argument("--idle-seconds", type=int, default=None, metavar="N",
+                        help="with --kiosk: seconds without a key before the screen is wiped "
+                        f"(default {DEFAULT_IDLE_SECONDS})")
+    parser.add_argument("--format", choices=("text", "json", "junit"), default=None,
+                        help="with --check-faq: the report format (default text)")
+    parser.add_argument("--json", action="store_true",
+                        help="with --ask or --batch: print replies as JSON objects, one a line")
     parser.add_argument("--explain", action="store_true",
                         help="with --ask: say which stage decided the reply and why (for staff and maintainers)")
     parser.add_argument("--root", metavar="DIR", type=Path, help=argparse.SUPPRESS)
     return parser
 
 
+def misuse(args: argparse.Namespace) -> str | None:
+    """A flag given without the mode it belongs to would be silently ignored: say so instead."""
+    if args.json and args.ask is None and args.batch is None:
+        return "--json goes with --ask or --batch (for example: --ask \"QUESTION\" --json)"
+    if args.idle_seconds is not None and not args.kiosk:
+        return "--idle-seconds goes with --kiosk (for example: --kiosk --idle-seconds 120)"
+    if args.explain and args.ask is None:
+        return "--explain goes with --ask (for example: --ask \"QUESTION\" --explain)"
+    if args.format is not None and args.check_faq is None:
+        return "--format goes with --check-faq (for example: --check-faq --format json)"
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    problem = misuse(args)
+    if problem:
+        parser.error(problem)  # exit status 2, with the usage line
     if args.kiosk:
         # A waiting-room visitor must not be able to stop the kiosk while it is still loading.
         for name in ("SIGINT", "SIGTSTP", "SIGQUIT"):
             if hasattr(signal, name):
                 signal.signal(getattr(signal, name), signal.SIG_IGN)
+    from .cache import WriteError
+
     try:
         engine = _engine(args)
     except DataError as exc:
         print(f"Cannot start: {exc}", file=sys.stderr)
         return 2
+    except WriteError as exc:
+        print(f"The index was not built: {exc}.", file=sys.stderr)
+        return 1
     except ModuleNotFoundError as exc:  # run by a Python the chatbot was not installed into
         print(f"Cannot start: the Python package {(exc.name or '?').partition('.')[0]!r} is not installed for {sys.executable}. "
               "Install the chatbot first, as the README shows: pip install -e .", file=sys.stderr)
         return 2
-    if args.build_index:
-        from .cache import cache_dir
-
-        print(f"Index ready: {len(engine.passages)} passages from {len(engine.articles)} article(s); cache in {cache_dir()}")
-        return 0
-    if args.ask is not None:
-        reply = engine.answer(args.ask)
-        print(reply.to_json() if args.json else reply.answer)
-        if args.explain:
-            from .explain import explain
-
-            print("\n" + explain(engine, args.ask))
-        return 0
-    engine.warm_up()  # a long-running mode: prepare everything once, so no question waits
-    if args.batch is not None:
-        try:
-            return run_batch(engine, args.batch, as_json=args.json)
-        except BrokenPipeError:  # the reader went away: stop quietly, as Unix tools do
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-            return 0
-    if args.check_faq is not None:
-        from .faq import run_check
-
-        return run_check(engine, Path(args.check_faq) if args.check_faq else _root(args) / "data" / "faq.yaml", args.format)
     if args.kiosk:
         from .kiosk import run_kiosk
 
-        return run_kiosk(engine, idle_seconds=args.idle_seconds, faq_path=_root(args) / "data" / "faq.yaml")
-    from .chat import run_chat
+        idle = DEFAULT_IDLE_SECONDS if args.idle_seconds is None else args.idle_seconds
+        return run_kiosk(engine, idle_seconds=idle, faq_path=_root(args) / "data" / "faq.yaml")
+    if args.ask is None and args.batch is None and args.check_faq is None and not args.build_index:
+        from .chat import run_chat
 
-    return run_chat(engine)
+        return output.guarded(lambda: run_chat(engine))
+    return output.guarded(lambda: _run(args, engine))
+
+
+def _run(args: argparse.Namespace, engine) -> int:
+    """The modes that print results for a program or a person to read: all through chatbot.output."""
+    if args.build_index:
+        from .cache import cache_dir
+
+        output.line(f"Index ready: {len(engine.passages)} passages from {len(engine.articles)} article(s); "
+                    f"cache in {cache_dir()}")
+        return 0
+    if args.ask is not None:
+        question = read_question(sys.stdin.buffer) if args.ask == "-" else args.ask
+        reply = engine.answer(question)
+        output.line(reply.to_json() if args.json else reply.answer)
+        if args.explain:
+            from .explain import explain
+
+            output.line("\n" + explain(engine, question))
+        return 0
+    engine.warm_up()  # a long-running mode: prepare everything once, so no question waits
+    if args.batch is not None:
+        return run_batch(engine, args.batch, as_json=args.json)
+    from .faq import run_check
+
+    faq = Path(args.check_faq) if args.check_faq else _root(args) / "data" / "faq.yaml"
+    return run_check(engine, faq, args.format or "text")
 
 
 def _root(args) -> Path:
@@ -103,34 +147,39 @@ def _engine(args):
     from .engine import Engine, Paths
 
     # Interactive modes only read the index cache; tools run by staff and CI keep it fresh.
-    interactive = not (args.ask is not None or args.batch is not None or args.check_faq is not None or args.build_index)
-    return Engine.load(Paths.under(args.root) if args.root else None, cache="read" if interactive else "use")
+    if args.build_index:
+        mode = "build"
+    elif args.ask is not None or args.batch is not None or args.check_faq is not None:
+        mode = "use"
+    else:
+        mode = "read"
+    return Engine.load(Paths.under(args.root) if args.root else None, cache=mode)
 
 
-def _open_lines(name: str) -> TextIO:
-    if name == "-":
-        return io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace", newline="\n")
-    return open(name, encoding="utf-8", errors="replace", newline="\n")
+def _open_bytes(name: str) -> BinaryIO:
+    return sys.stdin.buffer if name == "-" else open(name, "rb")
 
 
 def run_batch(engine, name: str, as_json: bool = True, out: TextIO | None = None) -> int:
     """One reply a line, in order, flushed; a bad line gets a reply, never a stop."""
-    out = out or sys.stdout
+    emit: Callable[[str], None] = output.line if out is None else (lambda text: (out.write(text + "\n"), out.flush()))
     try:
-        stream = _open_lines(name)
+        stream = _open_bytes(name)
     except OSError as exc:
         print(f"Cannot read {name}: {exc.strerror}", file=sys.stderr)
         return 2
     with stream:
-        for line in stream:
-            question = line.rstrip("\n").rstrip("\r")
-            try:
-                reply = engine.answer(question)
-                text = reply.to_json() if as_json else reply.answer + "\n"
-            except Exception:  # one bad line must not stop the batch; say so in the contract's shape
-                text = json.dumps({"question": question, "kind": "no_answer",
-                                   "answer": "Sorry, something went wrong with this question. Please try again.",
-                                   "citations": [], "confidence": 0.0}, ensure_ascii=False)
-            out.write(text + "\n")
-            out.flush()
+        for question in bounded_lines(stream):
+            emit(_batch_reply(engine, question, as_json))
     return 0
+
+
+def _batch_reply(engine, question: str, as_json: bool) -> str:
+    try:
+        reply = engine.answer(question)
+        return reply.to_json() if as_json else reply.answer + "\n"
+    except Exception:  # one bad line must not stop the batch; say so in the contract's shape
+        if not as_json:
+            return SORRY + "\n"
+        return output.json_text({"question": question, "kind": "no_answer", "answer": SORRY,
+                                 "citations": [], "confidence": 0.0})

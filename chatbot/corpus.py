@@ -22,6 +22,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .errors import DataError
+from .files import read_text
 from .yamlfile import read_yaml
 
 FRONT_MATTER_KEYS = ("title", "author", "source")
@@ -187,13 +188,7 @@ def load_corpus(folder: Path) -> tuple[Article, ...]:
         raise DataError(folder, None, "the corpus folder holds no *.md article")
     articles = []
     for path in files:
-        try:
-            text = path.read_text(encoding="utf-8")
-        except UnicodeDecodeError as exc:
-            line = path.read_bytes()[: exc.start].count(b"\n") + 1
-            raise DataError(path, line, "the file is not valid UTF-8") from None
-        except OSError as exc:
-            raise DataError(path, None, f"cannot be read ({exc.strerror})") from None
+        text = read_text(path)
         articles.append(with_phrasings(parse_article(text, str(path.name), path), path.with_suffix(PHRASINGS_SUFFIX)))
     titles = [a.title for a in articles]
     for article in articles:

@@ -12,14 +12,15 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Sequence
 
 from .bm25 import Hit, InvertedBM25
+from .checks import check_triage
+from .corpus import Article, load_corpus
 from .decision import Decision, unknown_bands
 from .english import english
-from .corpus import Article, Block, Section, load_corpus
 from .errors import DataError
 from .lexicon import load_lexicon
 from .passages import Passage, chunk, split_sentences
@@ -109,7 +110,6 @@ class Engine:
         self._section_passages: dict[int, list[int]] = {}
         for i, number in enumerate(self.section_of):
             self._section_passages.setdefault(number, []).append(i)
-        self._documents: dict = {}
         self._sections: dict[tuple[str, str], list[Passage]] | None = None  # built on first use
         self._topics: list[tuple[str, tuple[str, ...]]] | None = None  # built on first use
         # Sections that are about a person: the heading's own words, which a question must use.
@@ -122,11 +122,12 @@ class Engine:
         """Read the corpus and data files and build the index; DataError names any broken file.
 
         cache: "use" reads the index cache and writes it when missing or stale (--ask, --batch,
-        --check-faq, --build-index); "read" only reads it (the chat and the kiosk write nothing);
-        "off" neither reads nor writes.
+        --check-faq); "build" does too but raises cache.WriteError when it cannot write
+        (--build-index); "read" only reads it (the chat and the kiosk write nothing); "off"
+        neither reads nor writes.
         """
-        if cache not in ("use", "read", "off"):
-            raise ValueError(f"cache must be 'use', 'read' or 'off', not {cache!r}")
+        if cache not in ("use", "build", "read", "off"):
+            raise ValueError(f"cache must be 'use', 'build', 'read' or 'off', not {cache!r}")
         paths = paths or Paths.under()
         corpus_files = sorted([*paths.corpus.glob("*.md"), *paths.corpus.glob("*.phrasings.yaml")]) if paths.corpus.is_dir() else []
         key = ""
@@ -140,57 +141,59 @@ class Engine:
                     engine = cls.from_state(state, paths)
                     engine.decision = Decision.from_file(paths.decision)
                     return engine
-                except (KeyError, TypeError, ValueError, IndexError, DataError):
+                except (KeyError, TypeError, ValueError, IndexError, AttributeError, RecursionError):
                     pass  # a cache that does not fit is rebuilt, never trusted
         lexicon = load_lexicon(paths.lexicon)
         triage_doc = read_yaml(paths.triage)
         smalltalk_doc = read_yaml(paths.smalltalk)
         triage = Triage.from_document(triage_doc, paths.triage)
+        check_triage(triage, triage_doc, paths.triage)  # every pattern compiled as it will be used
         smalltalk = SmallTalk.from_document(smalltalk_doc, paths.smalltalk)
         articles = load_corpus(paths.corpus)
         engine = cls.build(articles, lexicon, triage, smalltalk, Decision.from_file(paths.decision))
-        engine._documents = {"triage": triage_doc.data, "smalltalk": smalltalk_doc.data}
-        if cache == "use":
+        if cache in ("use", "build"):
             from . import cache as index_cache
 
-            index_cache.write(key, engine.to_state())
+            try:
+                index_cache.write(key, engine.to_state())
+            except index_cache.WriteError:
+                if cache == "build":
+                    raise  # answering does not need the cache, but --build-index must say so
         return engine
 
     def to_state(self) -> dict:
         """Everything built from the files, JSON-safe, for the index cache."""
         return {
-            "articles": [asdict(article) for article in self.articles],
-            "passages": [asdict(passage) for passage in self.passages],
+            "passage_ids": [passage.id for passage in self.passages],  # the text is read from the corpus
             "tokeniser": self.tokeniser.to_state(),
             "index": self.index.to_dict(),
             "section_index": self.section_index.to_dict(),
             "section_of": self.section_of,
             "phrasing_index": self.phrasing_index.to_dict() if self.phrasing_index else None,
             "phrasing_section": self.phrasing_section,
-            "documents": self._documents,
-            "triage_required": self.triage.required_texts(),
+            "triage_required": self.triage.required_texts(),  # derived, to skip re-parsing patterns
         }
 
     @classmethod
     def from_state(cls, state: dict, paths: Paths) -> "Engine":
-        """Rebuild an engine from to_state() output (the cache) without reading corpus or data files."""
-        articles = [
-            Article(a["source"], a["title"], a["author"], a["origin"], tuple(
-                Section(s["heading"], tuple(Block(**b) for b in s["blocks"]), s["line"], tuple(s.get("phrasings", ())))
-                for s in a["sections"]))
-            for a in state["articles"]
-        ]
-        passages = [Passage(**p) for p in state["passages"]]
+        """Rebuild an engine from to_state() output (the cache) without building the index again.
+
+        No text a patient sees is taken from the cache: passages are cut from the corpus files
+        (quick; the index is what takes time), and triage and small talk are read from their data
+        files. A cache whose passages do not match the corpus's raises ValueError (rebuilt)."""
+        articles = load_corpus(paths.corpus)
+        passages = [p for article in articles for p in chunk(article)]
+        if [p.id for p in passages] != state["passage_ids"]:
+            raise ValueError("the cached index is not of these passages")
         index = InvertedBM25.from_dict(state["index"])
-        documents = state["documents"]
-        triage = Triage.from_document(Located(documents["triage"], None), paths.triage)
+        # Checked pattern by pattern when this cache was built: its key is a digest of these very files.
+        triage = Triage.from_document(Located(read_yaml(paths.triage).data, None), paths.triage)
         triage.use_required_texts(state["triage_required"])
-        smalltalk = SmallTalk.from_document(Located(documents["smalltalk"], None), paths.smalltalk)
+        smalltalk = SmallTalk.from_document(Located(read_yaml(paths.smalltalk).data, None), paths.smalltalk)
         engine = cls(articles, passages, Tokeniser.from_state(state["tokeniser"]), index,
                      InvertedBM25.from_dict(state["section_index"]), state["section_of"], triage, smalltalk,
                      phrasing_index=InvertedBM25.from_dict(state["phrasing_index"]) if state["phrasing_index"] else None,
                      phrasing_section=state["phrasing_section"])
-        engine._documents = documents
         return engine
 
     @classmethod

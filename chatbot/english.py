@@ -93,16 +93,27 @@ def edits(word: str) -> set[str]:
     return deleted | swapped | changed | inserted
 
 
+class Bigrams:
+    """symspellpy's English word-pair counts, kept as the file's bytes (4 MiB, where a dict of the
+    pairs would take 60) and searched per pair: only a typo with several mendings asks."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = b"\n" + data
+
+    def get(self, pair: tuple[str, str], default: int = 0) -> int:
+        key = f"\n{pair[0]} {pair[1]} ".encode()
+        at = self.data.find(key)
+        if at < 0:
+            return default
+        end = self.data.find(b"\n", at + len(key))
+        count = self.data[at + len(key): end if end >= 0 else None].strip()
+        return int(count) if count.isdigit() else default
+
+
 @lru_cache(maxsize=1)
-def bigrams() -> dict[tuple[str, str], int]:
+def bigrams() -> Bigrams:
     """symspellpy's English word-pair counts, read on the first typo that has several mendings."""
-    pairs: dict[tuple[str, str], int] = {}
-    with (resources.files("symspellpy") / BIGRAMS).open(encoding="utf-8") as handle:
-        for line in handle:
-            parts = line.split()
-            if len(parts) == 3 and parts[2].isdigit():
-                pairs[(parts[0], parts[1])] = int(parts[2])
-    return pairs
+    return Bigrams((resources.files("symspellpy") / BIGRAMS).read_bytes())
 
 
 @lru_cache(maxsize=1)

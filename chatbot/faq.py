@@ -24,17 +24,20 @@ Loading and checking are pure values in, values out; `run_check` is the only pla
 from __future__ import annotations
 
 import difflib
-import json
+import os
 import re
+import shutil
 import sys
+import textwrap
 import time
 import xml.etree.ElementTree as ET
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Sequence
 
+from . import output
 from .engine import ANSWER_THRESHOLD
 from .errors import DataError
 from .reply import KINDS, Reply
@@ -401,19 +404,30 @@ def _failure_cell(r: Result) -> str:
     return label + " (phrase missing)" if label == expected_label(r.expect) else label
 
 
-def format_text(report: CoverageReport) -> str:
-    """The report a person reads: a row per question, then the pass rate, coverage and close calls."""
+def format_text(report: CoverageReport, width: int | None = None) -> str:
+    """The report a person reads: a row per question, then the pass rate, coverage and close calls.
+
+    With a width (a terminal's), rows are narrow: expected and got are shown for failures only, and
+    the coverage table puts the section last; run_check then folds what is still too long."""
     out = [f"FAQ coverage check{' of ' + report.source if report.source else ''}: "
            f"{report.items} items, {report.total} questions (variants included)", ""]
     id_width = min(max((len(r.item_id) for r in report.results), default=4), 28)
     exp_width = min(max((len(expected_label(r.expect)) for r in report.results), default=8), 60)
     got_width = min(max((len(got_label(r.got)) for r in report.results), default=3), 60)
-    out.append(f"{'':4}  {'item':<{id_width}}  {'expected':<{exp_width}}  {'got':<{got_width}}  conf  question")
+    if width is None:
+        out.append(f"{'':4}  {'item':<{id_width}}  {'expected':<{exp_width}}  {'got':<{got_width}}  conf  question")
+    else:
+        out.append(f"{'':4}  {'item':<{id_width}}  conf  question")
     for r in report.results:
         mark = "PASS" if r.passed else "FAIL"
         question = ("  ~ " if r.is_variant else "") + _one_line(r.question)
-        out.append(f"{mark}  {r.item_id:<{id_width}}  {expected_label(r.expect):<{exp_width}}  "
-                   f"{got_label(r.got):<{got_width}}  {r.got.confidence:.2f}  {question}".rstrip())
+        if width is None:
+            out.append(f"{mark}  {r.item_id:<{id_width}}  {expected_label(r.expect):<{exp_width}}  "
+                       f"{got_label(r.got):<{got_width}}  {r.got.confidence:.2f}  {question}".rstrip())
+        else:
+            out.append(f"{mark}  {r.item_id:<{id_width}}  {r.got.confidence:.2f}  {question}".rstrip())
+            if not r.passed:
+                out.append(f"{'':6}expected {expected_label(r.expect)}; got {got_label(r.got)}")
         for problem in r.problems:
             out.append(f"{'':6}-> {problem}")
     items_passing = report.items - len(report.failing_ids)
@@ -427,10 +441,15 @@ def format_text(report: CoverageReport) -> str:
 
     out += ["", "Coverage by section (items and questions expecting it; answers that landed there):"]
     coverage = report.coverage()
-    width = max((len(c.section) for c in coverage), default=7)
-    out.append(f"  {'section':<{width}}  items  questions  passed  landed")
-    for c in coverage:
-        out.append(f"  {c.section:<{width}}  {c.items:>5}  {c.questions:>9}  {c.passed:>6}  {c.landed:>6}")
+    if width is None:
+        name_width = max((len(c.section) for c in coverage), default=7)
+        out.append(f"  {'section':<{name_width}}  items  questions  passed  landed")
+        for c in coverage:
+            out.append(f"  {c.section:<{name_width}}  {c.items:>5}  {c.questions:>9}  {c.passed:>6}  {c.landed:>6}")
+    else:
+        out.append("  items  questions  passed  landed  section")
+        for c in coverage:
+            out.append(f"  {c.items:>5}  {c.questions:>9}  {c.passed:>6}  {c.landed:>6}  {c.section}")
     uncovered = report.uncovered()
     out.append("Sections no item covers: " + ("; ".join(uncovered) if uncovered else "none"))
 
@@ -465,10 +484,13 @@ def result_dict(r: Result) -> dict:
 
 
 def format_json(report: CoverageReport) -> str:
-    """One JSON object: total, passed, failed and a result per question and variant."""
-    return json.dumps({"total": report.total, "passed": report.passed, "failed": report.failed,
-                       "failing_ids": list(report.failing_ids),
-                       "results": [result_dict(r) for r in report.results]}, ensure_ascii=False, indent=2) + "\n"
+    """One JSON object: total, passed, failed, coverage by section (as in the text report), the
+    sections no item covers, and a result per question and variant."""
+    return output.json_text({"total": report.total, "passed": report.passed, "failed": report.failed,
+                             "failing_ids": list(report.failing_ids),
+                             "coverage": [asdict(c) for c in report.coverage()],
+                             "uncovered": list(report.uncovered()),
+                             "results": [result_dict(r) for r in report.results]}, indent=2) + "\n"
 
 
 _NOT_XML = re.compile(r"[^\x09\x0a\x0d\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -496,7 +518,28 @@ def format_junit(report: CoverageReport) -> str:
     return ET.tostring(suites, encoding="unicode", xml_declaration=True) + "\n"
 
 
+MIN_REPORT_WIDTH = 40
+REPORT_INDENT = 6
 FORMATTERS = {"text": format_text, "json": format_json, "junit": format_junit}
+
+
+def report_width() -> int | None:
+    """The terminal's width ($COLUMNS first), or None when the report goes to a file or a pipe."""
+    if os.environ.get("COLUMNS", "").isdigit() or sys.stdout.isatty():
+        return shutil.get_terminal_size((80, 24)).columns
+    return None
+
+
+def wrap_report(text: str, width: int) -> str:
+    """Fold every line longer than the terminal is wide; continued lines are indented."""
+    width = max(width, MIN_REPORT_WIDTH)
+    lines = []
+    for line in text.split("\n"):
+        if len(line) <= width:
+            lines.append(line)
+            continue
+        lines += textwrap.wrap(line, width, subsequent_indent=" " * REPORT_INDENT, break_on_hyphens=False)
+    return "\n".join(lines)
 
 
 def _one_line(text: str) -> str:
@@ -515,6 +558,9 @@ def run_check(engine, path: Path, fmt: str = "text") -> int:
         print(f"The FAQ file cannot be checked: {exc}", file=sys.stderr)
         return 2
     report = check(engine, items, str(path))
-    sys.stdout.write(FORMATTERS[fmt](report))
-    sys.stdout.flush()
+    width = report_width() if fmt == "text" else None
+    text = format_text(report, width) if fmt == "text" else FORMATTERS[fmt](report)
+    if width:
+        text = wrap_report(text, width)
+    output.write(text)
     return 0 if report.ok else 1

@@ -1,6 +1,6 @@
 """The clinic kiosk: a locked, calm, full-screen chatbot that forgets each visitor.
 
-    KIOSK_STAFF_PIN=4321 python run_chat.py --kiosk [--idle-seconds N]
+    KIOSK_STAFF_PIN=<6+ digits> .venv/bin/python run_chat.py --kiosk [--idle-seconds N]
 
 The shape of prompt-toolkit's ``examples/full-screen/calculator.py``: everything is built inside
 ``build_application()``; ``HSplit([header, conversation, input, footer])``; input handled by the
@@ -10,13 +10,13 @@ What patients see is made by pure functions (``welcome_lines``, ``exchange_lines
 ``urgent_box``, ``wrap_text``) that turn text and a width into styled lines, so it is tested
 without a terminal. Nothing is written to disk: no history file, no log, no cache write. Ctrl-C,
 Ctrl-D, Ctrl-Z and Ctrl-\\ do nothing harmful, SIGINT, SIGTSTP and SIGQUIT are ignored while the
-kiosk runs, and only staff leave it, with F12 and the PIN in ``KIOSK_STAFF_PIN``.
+kiosk runs, and only staff leave it, with F12 and the PIN (chatbot.pin: a systemd credential, or
+``KIOSK_STAFF_PIN`` in a terminal).
 """
 
 from __future__ import annotations
 
 import asyncio
-import hmac
 import os
 import re
 import signal
@@ -27,35 +27,29 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Sequence
 
+from .helpline import engine_advice
+from .pin import (CREDENTIAL, LOCKOUT_SECONDS, MAX_PIN_CHARS, MIN_PIN_CHARS, PIN_ENV, PinGuard, lockout_notice,
+                  pin_problem, read_pin)
 from .text import clean
 
 TITLE = "Questions about cancer immunotherapy"
-DISCLAIMER = "General information, not medical advice. In an emergency call 999."
-PIN_ENV = "KIOSK_STAFF_PIN"
-MIN_PIN_CHARS = 4
-MAX_PIN_CHARS = 64
+DISCLAIMER = "General information, not medical advice."  # + the emergency number, from data/triage.yaml
 MAX_INPUT_CHARS = 1000  # the engine reads no more than this either
 MIN_IDLE_SECONDS = 5
 WARNING_SECONDS = 20  # "Still there?" is shown for this long before the wipe (WCAG 2.2.1)
 MAX_SUGGESTIONS = 9  # one digit each
 MAX_EXCHANGES = 30  # older ones scroll away for good
-WRONG_PIN_PAUSE = 1.5  # seconds before a wrong PIN returns to the kiosk
-SLOW_PIN_PAUSE = 10.0  # after this many wrong PINs in a row, each further one waits longer
-SLOW_PIN_AFTER = 3
+NOTICE_SECONDS = 5.0  # the longest a wrong-PIN or lockout notice stays on screen
 TICK_SECONDS = 0.25
 URGENT_HEADING = "URGENT - please read this first"
 URGENT_CHAR = "!"
 RULE_CHAR = "\u2500"
 FAILED = "Sorry, something went wrong. Please try again or ask a member of staff."
-NO_PIN = f"""The kiosk needs a staff PIN, so that staff can close it and patients cannot.
-Set {PIN_ENV} (at least {MIN_PIN_CHARS} characters) and start it again, for example:
+NO_PIN = f"""The kiosk needs a staff PIN of at least {MIN_PIN_CHARS} digits, so that staff can close it and
+patients cannot. Under systemd it is the credential {CREDENTIAL!r} (LoadCredential=, see deploy/);
+in a terminal, set {PIN_ENV} and start it again, for example:
 
-    {PIN_ENV}=<your PIN> python run_chat.py --kiosk
-
-In a systemd unit, put the PIN in an EnvironmentFile= readable only by root (see deploy/)."""
-SHORT_PIN = f"{PIN_ENV} is too short: use at least {MIN_PIN_CHARS} characters."
-EXAMPLE_PIN = "change-me"  # the value in deploy/kiosk.env.example, refused so it cannot be left in place
-KEPT_EXAMPLE_PIN = f"{PIN_ENV} is still the example value '{EXAMPLE_PIN}': choose the clinic's own PIN."
+    {PIN_ENV}=<your PIN> .venv/bin/python run_chat.py --kiosk"""
 NO_TERMINAL = "The kiosk needs a terminal: run it on a console or in a terminal window."
 PIN_HELP = " Type the staff PIN and press Enter. Esc goes back."
 PIN_WRONG = " That PIN is not right."
@@ -323,6 +317,7 @@ def build_application(engine, suggestions: Sequence[str], pin: str, idle_seconds
     suggestions = list(suggestions)
     articles = [(a.title, getattr(a, "author", "") or "") for a in getattr(engine, "articles", ())]
     warn_after = idle_seconds - warning_seconds(idle_seconds)
+    disclaimer = f"{DISCLAIMER} {engine_advice(engine)}"
 
     @dataclass
     class State:
@@ -332,15 +327,14 @@ def build_application(engine, suggestions: Sequence[str], pin: str, idle_seconds
         pin_open: bool = False
         pin_message: str = PIN_HELP
         pin_waiting: bool = False  # a wrong PIN was entered: pause before going back
-        locked_until: float = 0.0
-        wrong_pins: int = 0
+        guard: PinGuard = field(default_factory=lambda: PinGuard(pin))
 
     state = State(last_key=clock())
 
     # Header: the title and the one-line disclaimer.
     def header_text():
         width = max(get_app().output.get_size().columns - 2, 10)
-        lines = [("class:header.title", TITLE)] + [("", line) for line in textwrap.wrap(DISCLAIMER, width)]
+        lines = [("class:header.title", TITLE)] + [("", line) for line in textwrap.wrap(disclaimer, width)]
         return [(style, f" {text}\n") for style, text in lines[:-1]] + [(lines[-1][0], f" {lines[-1][1]}")]
 
     header = Window(FormattedTextControl(header_text), style="class:header", dont_extend_height=True)
@@ -394,7 +388,7 @@ def build_application(engine, suggestions: Sequence[str], pin: str, idle_seconds
 
     pin_box = ConditionalContainer(
         Frame(HSplit([Window(FormattedTextControl(pin_text), height=1), Window(height=1), pin_field]),
-              title="Staff exit", style="class:pin", width=len(PIN_HELP) + 4),
+              title="Staff exit", style="class:pin", width=max(len(PIN_HELP), len(lockout_notice(LOCKOUT_SECONDS))) + 4),
         filter=Condition(lambda: state.pin_open))
 
     body = HSplit([
@@ -463,24 +457,30 @@ def build_application(engine, suggestions: Sequence[str], pin: str, idle_seconds
         app.renderer.clear()
         app.invalidate()
 
-    def check_pin(buffer) -> bool:
-        entered = buffer.text
-        if hmac.compare_digest(entered.encode("utf-8", "replace"), pin.encode("utf-8", "replace")):
-            app.exit(result=0)
-            return False
-        state.wrong_pins += 1
-        pause = WRONG_PIN_PAUSE if state.wrong_pins <= SLOW_PIN_AFTER else SLOW_PIN_PAUSE
-        state.pin_waiting = True
-        state.pin_message = PIN_WRONG
-        state.locked_until = clock() + pause
+    def show_pin_notice(message: str, seconds: float) -> None:
+        """A read-only notice in the PIN box, then back to the kiosk."""
+        state.pin_open = state.pin_waiting = True
+        state.pin_message = message
 
         async def back_to_kiosk() -> None:
-            await asyncio.sleep(pause)
+            await asyncio.sleep(seconds)
             if state.pin_open:
                 close_pin()
                 app.invalidate()
 
         app.create_background_task(back_to_kiosk())
+
+    def check_pin(buffer) -> bool:
+        right, pause = state.guard.attempt(buffer.text, clock())
+        if right:
+            app.exit(result=0)
+            return False
+        buffer.reset()
+        if state.guard.locked_out:
+            report_lockout(state.guard.wrong, pause)
+            show_pin_notice(lockout_notice(pause), NOTICE_SECONDS)
+        else:
+            show_pin_notice(PIN_WRONG, min(pause, NOTICE_SECONDS))
         return False
 
     pin_field.accept_handler = check_pin
@@ -496,7 +496,14 @@ def build_application(engine, suggestions: Sequence[str], pin: str, idle_seconds
     @kb.add("f12")
     def _(event) -> None:
         """Staff: open the PIN prompt (not while a wrong PIN is being paused)."""
-        if state.pin_open or clock() < state.locked_until:
+        if state.pin_open:
+            return
+        if state.guard.locked(clock()):  # say why the staff exit does not open
+            left = state.guard.locked_until - clock()
+            if state.guard.locked_out:
+                show_pin_notice(lockout_notice(left), NOTICE_SECONDS)
+            else:
+                show_pin_notice(f" Please wait {left:.0f} seconds, then try again.", min(left, NOTICE_SECONDS))
             return
         state.pin_open = True
         state.pin_message = PIN_HELP
@@ -607,15 +614,23 @@ STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if 
 
 
 def staff_pin(environ=os.environ) -> tuple[str | None, str]:
-    """The configured PIN, or None and the message saying how to set one."""
-    pin = environ.get(PIN_ENV, "")
-    if not pin.strip():
-        return None, NO_PIN
-    if len(pin) < MIN_PIN_CHARS:
-        return None, SHORT_PIN + "\n\n" + NO_PIN
-    if pin.strip() == EXAMPLE_PIN:
-        return None, KEPT_EXAMPLE_PIN
+    """The configured PIN (credential first, see chatbot.pin), or None and the message saying how to set one."""
+    pin, source = read_pin(environ)
+    problem = pin_problem(pin)
+    if problem:
+        where = f"the credential {CREDENTIAL!r}" if source == "credential" else source
+        return None, f"Cannot start the kiosk: {problem} ({where}).\n\n{NO_PIN}"
     return pin, ""
+
+
+def report_lockout(wrong: int, seconds: float) -> None:
+    """Tell the journal (standard error under systemd), never the kiosk's own screen."""
+    try:
+        if not sys.stderr.isatty():
+            print(f"immunotherapy-kiosk: {wrong} wrong staff PINs in a row; the staff exit is locked "
+                  f"for {seconds:.0f} seconds", file=sys.stderr, flush=True)
+    except (OSError, ValueError):
+        pass
 
 
 def run_kiosk(engine, idle_seconds: int = 120, faq_path: Path | None = None) -> int:

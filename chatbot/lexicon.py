@@ -10,6 +10,7 @@ from .text import Lexicon, QuestionKind, uk_spelling, words
 from .yamlfile import read_yaml
 
 SECTIONS = ("spelling", "terms", "off_topic", "question_kinds", "neutral")
+REQUIRED = ("spelling", "terms", "off_topic", "question_kinds")  # neutral is optional
 
 
 def load_lexicon(path: Path | str) -> Lexicon:
@@ -17,7 +18,7 @@ def load_lexicon(path: Path | str) -> Lexicon:
     doc = read_yaml(path)
     data = doc.data
     if data is None:
-        return Lexicon()
+        raise DataError(path, None, "the lexicon file is empty; without it the chatbot would refuse every question")
     if not isinstance(data, dict):
         raise DataError(path, doc.line(), f"the lexicon must be a mapping with the keys {', '.join(SECTIONS)}")
     for key in data:
@@ -47,6 +48,10 @@ def load_lexicon(path: Path | str) -> Lexicon:
     if not isinstance(off_topic, list) or not all(isinstance(w, str) for w in off_topic):
         raise DataError(path, doc.line("off_topic"), "off_topic must be a list of words (quote words YAML reads as yes/no)")
     kinds = question_kinds(data.get("question_kinds") or {}, doc, path)
+    missing = [key for key in REQUIRED if key not in data]
+    if missing:
+        raise DataError(path, None, f"the lexicon has no {', '.join(missing)}: is the file cut short? "
+                        f"It needs all of {', '.join(REQUIRED)} (an empty one may be written as [] or {{}})")
     return Lexicon(spelling, terms, frozenset(w for item in neutral for w in words(item)),
                    frozenset(w for item in off_topic for w in words(item)), kinds)
 

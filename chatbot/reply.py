@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict, dataclass, field
+
+from .output import json_text
 
 KINDS = ("answer", "no_answer", "urgent", "smalltalk")
 
@@ -47,7 +48,8 @@ class Reply:
         }
 
     def to_json(self) -> str:
-        return json.dumps(self.to_dict(), ensure_ascii=False)
+        """One line of JSON: line separators inside the text are escaped (chatbot.output)."""
+        return json_text(self.to_dict())
 
 
 __all__ = ["Citation", "Reply", "KINDS", "asdict"]

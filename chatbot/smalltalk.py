@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import string
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -12,6 +13,7 @@ from .triage import normalise
 from .yamlfile import Located, read_yaml
 
 
+REPLY_FIELDS = ("title", "examples")  # what the engine fills into a reply (Engine._reply)
 # Sounds and kisses around a whole-message phrase ("lol ok", "ok thanks x"): dropped for a second try.
 NOISE = frozenset("lol lmao haha hehe x xx xxx um uh er erm oh ah aw hmm mate".split())
 
@@ -45,6 +47,8 @@ class SmallTalk:
         for key in data:
             if key not in ("intents", "filler"):
                 raise DataError(path, doc.line(key), f"unknown key {key!r}; the keys are intents, filler")
+        if not data["intents"]:
+            raise DataError(path, doc.line("intents"), "the intents list is empty: is the file cut short?")
         intents = []
         for index, item in enumerate(data["intents"]):
             where = ("intents", index)
@@ -62,7 +66,12 @@ class SmallTalk:
                     except re.error as exc:
                         raise DataError(path, doc.line(*where, "patterns", number),
                                         f"the pattern {text!r} is not a valid regular expression ({exc.msg})") from None
-            pattern = re.compile(r"\b(?:" + "|".join(f"(?:{p})" for p in patterns) + r")\b")
+            try:
+                pattern = re.compile(r"\b(?:" + "|".join(f"(?:{p})" for p in patterns) + r")\b")
+            except re.error as exc:  # each compiles alone, but not joined (a group name used twice)
+                raise DataError(path, doc.line(*where, "patterns"), f"the patterns of intent {item['name']!r} "
+                                f"cannot be used together ({exc.msg})") from None
+            _check_template(item["reply"], path, doc.line(*where, "reply"))
             intents.append(Intent(str(item["name"]), pattern, item["reply"].strip()))
         filler = data.get("filler") or []
         if not isinstance(filler, list):
@@ -97,3 +106,18 @@ class SmallTalk:
         if any(word not in self.filler for word in remainder.split()) and (chatter is None or not chatter(remainder.split())):
             return None
         return found
+
+
+def _check_template(reply: str, path: Path | str, line: int | None) -> None:
+    """A reply is filled in with str.format: only the fields the engine gives, and braces paired."""
+    try:
+        fields = {name for _, name, _, _ in string.Formatter().parse(reply) if name is not None}
+        unknown = sorted(fields - set(REPLY_FIELDS))
+        if not unknown:
+            reply.format(**{name: "" for name in REPLY_FIELDS})
+    except (ValueError, IndexError, KeyError, AttributeError) as exc:
+        raise DataError(path, line, f"the reply cannot be filled in ({exc}); write {{{{ and }}}} for a brace") from None
+    if unknown:
+        allowed = ", ".join("{" + name + "}" for name in REPLY_FIELDS)
+        raise DataError(path, line, f"the reply uses {{{unknown[0]}}}, which is never filled in; "
+                        f"a reply may use {allowed} (write {{{{ and }}}} for a brace)")

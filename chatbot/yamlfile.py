@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import DataError
+from .files import read_text
 
 
 @lru_cache(maxsize=1)
@@ -80,15 +81,7 @@ def read_yaml(path: Path | str, text: str | None = None) -> Located:
 
     path = Path(path)
     if text is None:
-        try:
-            text = path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise DataError(path, None, "the file does not exist") from None
-        except UnicodeDecodeError as exc:
-            line = path.read_bytes()[: exc.start].count(b"\n") + 1
-            raise DataError(path, line, "the file is not valid UTF-8") from None
-        except OSError as exc:
-            raise DataError(path, None, f"cannot be read ({exc.strerror})") from None
+        text = read_text(path)
     loader = _strict_loader()
     try:
         node = yaml.compose(text, Loader=loader.__mro__[1])

@@ -26,6 +26,17 @@ def cache_home(tmp_path, monkeypatch):
     return tmp_path / "cache"
 
 
+def cached_state(path) -> dict:
+    """The JSON after the cache file's digest line."""
+    return json.loads(path.read_bytes().partition(b"\n")[2])
+
+
+def rewrite_signed(path, state: dict) -> None:
+    """Write a state with a correct digest, as someone who knows the format could."""
+    body = json.dumps(state).encode()
+    path.write_bytes(cache._digest(state["key"], body).encode() + b"\n" + body)
+
+
 def replies(engine: Engine) -> list[dict]:
     return [engine.answer(q).to_dict() for q in QUESTIONS]
 
@@ -61,15 +72,15 @@ def test_a_corrupt_cache_is_rebuilt_not_trusted(cache_home):
     path.write_text('{"format": 1, "key": "' + path.stem + '", "passages": [', encoding="utf-8")
     engine = Engine.load(cache="use")
     assert engine.answer(QUESTIONS[0]).kind == "answer"
-    assert json.loads(path.read_text(encoding="utf-8"))["format"] == cache.FORMAT  # rewritten whole
+    assert cached_state(path)["format"] == cache.FORMAT  # rewritten whole
 
 
 def test_a_cache_of_the_right_key_but_wrong_shape_is_rebuilt(cache_home):
     Engine.load(cache="use")
     (path,) = cache_home.glob("index-*.json")
-    state = json.loads(path.read_text(encoding="utf-8"))
+    state = cached_state(path)
     state["index"] = {"nonsense": True}
-    path.write_text(json.dumps(state), encoding="utf-8")
+    rewrite_signed(path, state)
     assert Engine.load(cache="read").answer(QUESTIONS[0]).kind == "answer"
 
 
@@ -89,4 +100,4 @@ def test_read_only_mode_never_writes(cache_home):
 def test_the_cache_is_json_not_pickle(cache_home):
     Engine.load(cache="use")
     (path,) = cache_home.glob("index-*.json")
-    assert json.loads(path.read_text(encoding="utf-8"))["key"].startswith(path.stem.removeprefix("index-"))
+    assert cached_state(path)["key"].startswith(path.stem.removeprefix("index-"))

@@ -12,6 +12,7 @@ import re
 import sys
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import pexpect
 import pyte
@@ -276,6 +277,7 @@ class StubEngine:
     """Just what the chat asks of an engine, over a five-passage leaflet."""
 
     passages = PASSAGES
+    triage = SimpleNamespace(messages={"emergency": "Call 999 now."})
 
     def example_questions(self) -> list[str]:
         return ["How often are doses?", "Are effects mild?"]
@@ -337,7 +339,7 @@ def transcript(*lines, width: int = 120) -> list[str]:
     return shown
 
 
-BANNER = chat.banner_text(["How often are doses?", "Are effects mild?"])
+BANNER = chat.banner_text(["How often are doses?", "Are effects mild?"], "In an emergency call 999.")
 
 
 def test_exact_transcript_of_a_session():

@@ -1,6 +1,6 @@
 """The clinic kiosk, driven through a real pseudo-terminal and read back with pyte.
 
-Each test starts `run_chat.py --kiosk` in a 30x100 pty with KIOSK_STAFF_PIN=4321, HOME in a
+Each test starts `run_chat.py --kiosk` in a 30x100 pty with KIOSK_STAFF_PIN=482916, HOME in a
 temporary folder, and reads the screen the way a waiting-room visitor would see it. Waits poll the
 screen with timeouts; nothing sleeps longer than it must. The pure parts (what is drawn, which
 number asks what) are tested directly at the end.
@@ -26,7 +26,7 @@ from chatbot.reply import Citation, Reply  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 ROWS, COLS = 30, 100
-PIN = "4321"
+PIN = "482916"
 IDLE = 9
 START_TIMEOUT = 20
 WELCOME = "Welcome. Ask a question"
@@ -327,8 +327,9 @@ def test_staff_pin_must_be_set_and_long_enough() -> None:
     assert kiosk.staff_pin({"KIOSK_STAFF_PIN": "   "})[0] is None
     pin, message = kiosk.staff_pin({"KIOSK_STAFF_PIN": "12"})
     assert pin is None and "at least" in message
-    assert kiosk.staff_pin({"KIOSK_STAFF_PIN": "change-me"})[0] is None  # deploy/kiosk.env.example's value
-    assert kiosk.staff_pin({"KIOSK_STAFF_PIN": "4321"}) == ("4321", "")
+    assert kiosk.staff_pin({"KIOSK_STAFF_PIN": "change-me"})[0] is None  # the old example value
+    assert kiosk.staff_pin({"KIOSK_STAFF_PIN": "4321"})[0] is None  # issue 15: at least 6 digits
+    assert kiosk.staff_pin({"KIOSK_STAFF_PIN": "482916"}) == ("482916", "")
 
 
 def test_urgent_box_is_a_frame_readable_without_colour() -> None:

@@ -71,11 +71,12 @@ def test_real_lexicon_is_well_formed():
     assert all(w not in lexicon.spelling for phrase in lexicon.terms for w in phrase)
 
 
-def test_empty_lexicon_file_is_an_empty_lexicon(tmp_path):
+def test_an_empty_lexicon_file_stops_start_up(tmp_path):
+    # issue 15: an empty lexicon used to be accepted, and the chatbot then refused every question
     path = tmp_path / "lexicon.yaml"
     path.write_text("# nothing yet\n", encoding="utf-8")
-    lexicon = load_lexicon(path)
-    assert lexicon.spelling == {} and lexicon.terms == {} and lexicon.neutral == frozenset()
+    with pytest.raises(DataError, match="the lexicon file is empty"):
+        load_lexicon(path)
 
 
 def test_missing_file(tmp_path):
