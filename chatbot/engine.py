@@ -10,6 +10,7 @@ Example::
 
 from __future__ import annotations
 
+import logging
 import math
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
@@ -27,8 +28,10 @@ from .triage import Triage
 from .yamlfile import Located, read_yaml
 
 ROOT = Path(__file__).resolve().parent.parent
+_log = logging.getLogger(__name__)  # failures only, never question text; silent unless the app sets up logging
+_log.addHandler(logging.NullHandler())
 MAX_QUESTION_CHARS = 1000  # longer messages are answered from their start, with a note
-MAX_TRIAGE_CHARS = 4000  # but triage reads further, so an emergency late in a long message still counts
+FAILED_TEXT = "I'm sorry, something went wrong and I cannot answer that just now. Please ask your care team."
 URGENT_SECTION_WORDS = ("side effect",)  # urgent replies may quote a section whose heading says this
 SHORT_ANSWER_WORDS = 80  # a longer passage is shown as its best sentences
 RERANK_DEPTH = 50  # the best passages by their own BM25 score, re-ranked with their section's score
@@ -200,27 +203,47 @@ class Engine:
 
     # -- the flow of one question -------------------------------------------------------------
     def answer(self, question: str) -> Reply:
-        """The reply to one message: urgent first, then small talk, then a grounded answer or an honest no."""
+        """The reply to one message: urgent first, then small talk, then a grounded answer or an honest no.
+
+        Nothing can hide triage: the whole message is screened first; if a later stage fails, an
+        urgent message still gets its urgent reply and any other a no-answer with the emergency
+        numbers; if triage itself fails, whatever reply comes back shows the emergency numbers.
+        """
         text = clean(question)
         notes: tuple[str, ...] = ()
-        screened = text[:MAX_TRIAGE_CHARS]
+        try:
+            urgent, screened = self.triage.check(text), True
+        except Exception as exc:  # noqa: BLE001 - a broken rule must not silence the reply
+            _log.error("triage failed: %s", type(exc).__name__)
+            urgent, screened = None, False
         if len(text) > MAX_QUESTION_CHARS:
             cut = text.rfind(" ", MAX_QUESTION_CHARS - 60, MAX_QUESTION_CHARS + 1)
             text = text[: cut if cut > 0 else MAX_QUESTION_CHARS]
             notes = (f"Your message was long, so I read only its first {MAX_QUESTION_CHARS} characters.",)
-        reply = self._reply(question, text, screened)
+        try:
+            reply = self._reply(question, text, urgent)
+        except Exception as exc:  # noqa: BLE001 - a failing stage still gives a safe reply
+            _log.error("answering failed: %s", type(exc).__name__)
+            reply = self._safe_reply(question, urgent)
+        if not screened:
+            notes += (self.triage.safety_message,)
         if notes:
             reply = replace(reply, answer=self._with_notes(reply.answer, notes), notes=notes)
         return reply
 
-    def _reply(self, question: str, text: str, screened: str) -> Reply:
+    def _safe_reply(self, question: str, urgent) -> Reply:
+        """When a stage after triage fails: the urgent help, or an honest no with the emergency numbers."""
+        if urgent is not None:
+            return Reply(question, "urgent", urgent.message, confidence=1.0, level=urgent.level)
+        return Reply(question, "no_answer", f"{FAILED_TEXT}\n\n{self.triage.safety_message}")
+
+    def _reply(self, question: str, text: str, urgent) -> Reply:
+        if urgent is not None:
+            return self._urgent(question, urgent, self.tokeniser.analyse(text))
         if not text.strip():
             return Reply(question, "smalltalk", "Please type a question about cancer immunotherapy. "
                          "For example: " + self.example_questions()[0])
-        urgent = self.triage.check(screened)
         analysis = self.tokeniser.analyse(text)
-        if urgent is not None:
-            return self._urgent(question, urgent, analysis)
         intent = self.smalltalk.match(text, self._is_chatter)
         if intent is not None:
             reply = intent.reply.format(title=self._titles(), examples=self._examples_text())

@@ -46,8 +46,9 @@ def load_lexicon(path: Path | str) -> Lexicon:
     if not isinstance(not_covered, list) or not all(isinstance(p, str) and p.strip() for p in not_covered):
         raise DataError(path, doc.line("not_covered"), "not_covered must be a list of patterns (regular expressions)")
     for number, source in enumerate(not_covered):
-        try:
+        try:  # compiled exactly as the tokeniser will use it (wrapped), not only on its own
             re.compile(source)
+            Lexicon(not_covered=(source,)).not_covered_patterns  # noqa: B018 - compiling is the check
         except re.error as exc:
             raise DataError(path, doc.line("not_covered", number),
                             f"the pattern {source!r} is not a valid regular expression ({exc.msg})") from None

@@ -52,6 +52,10 @@ from .text import fold
 from .yamlfile import Located, read_yaml
 
 LEVELS = ("crisis", "emergency", "symptom")
+# Shown when a reply could not be worked out, or triage itself failed; data/triage.yaml may say it
+# differently (messages: safety).
+DEFAULT_SAFETY = ("If this is an emergency, call 999 now or go to A&E. For urgent medical advice, call NHS 111. "
+                  "If you are struggling to cope, Samaritans are there day and night on 116 123.")
 FRAMES = (
     "idiom", "negation", "negation_after", "past", "resolved", "present",
     "recurrence", "hypothetical", "informational", "general", "now", "report",
@@ -59,7 +63,8 @@ FRAMES = (
 KEYS = ("messages", "spellings", "typos", "frames", "rules")
 NEGATION_WINDOW = 5  # words before a match in which a negation cancels it
 AFTER_WINDOW = 40  # characters after a match searched by negation_after ("... is normal")
-MAX_CHARS = 20_000  # a longer message is read from its start (the engine itself reads 1,000)
+WINDOW_CHARS = 2_000  # a longer message is read in windows of about this size, so time grows linearly
+WINDOW_OVERLAP = 200  # a window cut inside a sentence repeats this much of the one before it
 MAX_TYPO_WORD = 20  # longer tokens are not words anyone mistyped (and would cost time)
 DEFAULT_WITHIN = 4  # words allowed between the parts of an ``all`` pattern
 _UNSET = object()
@@ -356,6 +361,11 @@ class Triage:
         self.speller = _Speller(spellings or {}, typos or [])
         self._chunks = [rule.chunks() for rule in self.rules]
 
+    @property
+    def safety_message(self) -> str:
+        """The emergency numbers, for a reply that could not be screened or worked out."""
+        return self.messages.get("safety") or DEFAULT_SAFETY
+
     # ------------------------------------------------------------------ loading
     def _lazy_patterns(self):
         for rule, chunks in zip(self.rules, self._chunks):
@@ -444,7 +454,10 @@ class Triage:
                 _compile_pattern(p, path, doc, (*where, "patterns", i)) for i, p in enumerate(patterns)
             )
             rules.append(Rule(item["name"], item["level"], compiled, bool(item.get("always", False))))
-        return cls(rules, frames, {level: messages[level].strip() for level in LEVELS}, spellings, typos)
+        if "safety" in messages and (not isinstance(messages["safety"], str) or not messages["safety"].strip()):
+            raise DataError(path, doc.line("messages", "safety"), "messages: safety must be a text (or left out)")
+        texts = {level: messages[level].strip() for level in (*LEVELS, "safety") if level in messages}
+        return cls(rules, frames, texts, spellings, typos)
 
     # ------------------------------------------------------------------ checking
     def prepare(self, text: str) -> str:
@@ -456,8 +469,19 @@ class Triage:
         return re.sub(r"[ ]+", " ", norm).strip()
 
     def check(self, text: str) -> TriageResult | None:
-        """The most serious urgent finding in the message, or None."""
-        norm = self.prepare(text[:MAX_CHARS])
+        """The most serious urgent finding anywhere in the message, however long, or None."""
+        norm = self.prepare(text)
+        worst = None
+        for window in windows(norm):
+            found = self._check_window(window)
+            if found is not None and (worst is None or LEVELS.index(found.level) < LEVELS.index(worst.level)):
+                worst = found
+                if worst.level == LEVELS[0]:
+                    break
+        return worst
+
+    def _check_window(self, norm: str) -> TriageResult | None:
+        """The most serious finding in one window of the prepared message."""
         if not norm:
             return None
         clauses = self._clauses(norm)
@@ -556,6 +580,32 @@ class Triage:
         return bool(after and after.match(text[match.end() : match.end() + AFTER_WINDOW].lstrip()))
 
 
+def windows(norm: str, size: int = WINDOW_CHARS, overlap: int = WINDOW_OVERLAP):
+    """The prepared message in pieces of at most about size characters, each read on its own.
+
+    Rules and frames then only ever search bounded text, so a paste of any length is screened
+    whole in time that grows linearly with it. A window ends at a sentence end in its second half
+    where there is one; otherwise at a space, and the next window starts overlap characters
+    earlier, so that no phrase is lost at the cut.
+    """
+    start, length = 0, len(norm)
+    while start < length:
+        end = start + size
+        if end >= length:
+            yield norm[start:]
+            return
+        cut = max(norm.rfind(mark, start + size // 2, end) for mark in ".!?\n")
+        if cut > start:
+            yield norm[start : cut + 1]
+            start = cut + 1
+            continue
+        space = norm.rfind(" ", start + size // 2, end)
+        end = space if space > start else end
+        yield norm[start:end]
+        back = norm.find(" ", end - overlap, end)
+        start = back + 1 if back > start else end
+
+
 # ---------------------------------------------------------------------- loading helpers
 def _any_word(pattern: str) -> str:
     """A wildcard word ( \\w+) or (\\w+ ) in a pattern never stands for a negation ("I'm not tired")."""
@@ -570,9 +620,38 @@ def _compile(pattern: object, path: Path | str, line: int | None, checked: bool 
     if checked:
         return LazyPattern(source)
     try:
-        return LazyPattern(source, re.compile(source))
+        compiled = re.compile(source)
     except re.error as exc:
         raise DataError(path, line, f"the pattern {pattern!r} is not a valid regular expression ({exc.msg})") from None
+    problem = uncombinable(source)
+    if problem:
+        raise DataError(path, line, f"the pattern {pattern!r} {problem}")
+    return LazyPattern(source, compiled)
+
+
+def uncombinable(source: str) -> str | None:
+    """Why a pattern that compiles on its own would break or change meaning once joined with others.
+
+    Patterns are searched joined a few at a time ("(?:a)|(?:b)"): there a group name used twice
+    stops the search, and a numbered back-reference points at another pattern's group. So a data
+    file may use neither; None when the pattern is fine.
+    """
+    from re import _constants as sre, _parser  # CPython's own parser (sre_parse)
+
+    parsed = _parser.parse(source)
+    if parsed.state.groupdict:
+        return "names a group ((?P<name>...)); use a plain group (...) instead"
+    stack = [parsed.data]
+    while stack:
+        for op, value in stack.pop():
+            if op in (sre.GROUPREF, sre.GROUPREF_EXISTS):
+                return "refers back to a group (\\1 or (?(1)...)), which breaks when patterns are joined"
+            for part in value if isinstance(value, (tuple, list)) else (value,):
+                if isinstance(part, _parser.SubPattern):
+                    stack.append(part.data)
+                elif isinstance(part, (tuple, list)):
+                    stack.extend(p.data for p in part if isinstance(p, _parser.SubPattern))
+    return None
 
 
 def _compile_pattern(item: object, path: Path | str, doc, where: tuple):

@@ -194,6 +194,15 @@ def test_not_covered_pattern_that_is_not_a_regular_expression(tmp_path, real_tex
     assert "regular expression" in error.problem
 
 
+def test_not_covered_pattern_that_breaks_only_when_used_stops_start_up(tmp_path, real_text):
+    """"(?i)gobbledygook" compiles on its own but not inside the word boundaries it is used in:
+    it once made every reply fail, crises included. Now start-up names its line."""
+    old = "  - 'how many (hours|minutes)'"
+    error = broken(tmp_path, replace_line(real_text, old, "  - '(?i)gobbledygook'"))
+    assert error.line == line_of(real_text, old)
+    assert "regular expression" in error.problem
+
+
 def test_not_covered_that_is_not_a_list(tmp_path, real_text):
     lines = real_text.splitlines()
     start = line_of(real_text, "not_covered:")

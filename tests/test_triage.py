@@ -317,6 +317,15 @@ def test_bad_regex_inside_an_all_pattern_names_its_line(tmp_path: Path) -> None:
     assert "regular expression" in str(caught.value)
 
 
+@pytest.mark.parametrize("bad", ["(?i)suicid\\w*|", "(?P<x>suicid)\\w*|", "(s)uicid\\1\\w*|"])
+def test_a_pattern_that_breaks_only_when_joined_names_its_line(tmp_path: Path, bad: str) -> None:
+    """Rules are searched joined a few at a time: what compiles alone but breaks joined stops start-up."""
+    path, line = broken_copy(tmp_path, "      - suicid\\w*|", "      - " + bad)
+    with pytest.raises(DataError) as caught:
+        Triage.from_file(path)
+    assert_names_file_and_line(caught.value, path, line)
+
+
 def test_bad_within_names_its_line(tmp_path: Path) -> None:
     path, line = broken_copy(tmp_path, "        within: 6\n", "        within: many\n")
     with pytest.raises(DataError) as caught:
