@@ -19,6 +19,7 @@ from typing import Sequence
 from .bm25 import Hit, InvertedBM25
 from .corpus import Article, Block, Section, load_corpus
 from .errors import DataError
+from .language import load_languages
 from .lexicon import load_lexicon
 from .passages import Passage, chunk, split_sentences
 from .reply import Citation, Reply
@@ -63,11 +64,12 @@ class Paths:
     lexicon: Path
     triage: Path
     smalltalk: Path
+    languages: Path = ROOT / "data" / "languages.yaml"  # read when a message is not in English
 
     @classmethod
     def under(cls, root: Path = ROOT) -> "Paths":
         return cls(root / "corpus", root / "data" / "lexicon.yaml", root / "data" / "triage.yaml",
-                   root / "data" / "smalltalk.yaml")
+                   root / "data" / "smalltalk.yaml", root / "data" / "languages.yaml")
 
 
 @dataclass(frozen=True)
@@ -81,6 +83,8 @@ class Scored:
 
 class Engine:
     """One engine answers every interface, so the chat, kiosk, batch and FAQ check agree."""
+
+    languages_path: Path = Paths.under().languages  # data/languages.yaml, read on the first message not in English
 
     def __init__(self, articles: Sequence[Article], passages: Sequence[Passage], tokeniser: Tokeniser,
                  index: InvertedBM25, section_index: InvertedBM25, section_of: Sequence[int],
@@ -117,11 +121,13 @@ class Engine:
         if cache != "off":
             from . import cache as index_cache
 
-            key = index_cache.cache_key([paths.lexicon, paths.triage, paths.smalltalk], corpus_files)
+            key = index_cache.cache_key([paths.lexicon, paths.triage, paths.smalltalk, paths.languages], corpus_files)
             state = index_cache.read(key)
             if state is not None:
                 try:
-                    return cls.from_state(state, paths)
+                    engine = cls.from_state(state, paths)
+                    engine.languages_path = paths.languages
+                    return engine
                 except (KeyError, TypeError, ValueError, IndexError, DataError):
                     pass  # a cache that does not fit is rebuilt, never trusted
         lexicon = load_lexicon(paths.lexicon)
@@ -130,7 +136,9 @@ class Engine:
         triage = Triage.from_document(triage_doc, paths.triage)
         smalltalk = SmallTalk.from_document(smalltalk_doc, paths.smalltalk)
         articles = load_corpus(paths.corpus)
+        load_languages(paths.languages)  # checked now: a mistake stops start-up with its line
         engine = cls.build(articles, lexicon, triage, smalltalk)
+        engine.languages_path = paths.languages
         engine._documents = {"triage": triage_doc.data, "smalltalk": smalltalk_doc.data}
         if cache == "use":
             from . import cache as index_cache
@@ -243,6 +251,9 @@ class Engine:
         if not text.strip():
             return Reply(question, "smalltalk", "Please type a question about cancer immunotherapy. "
                          "For example: " + self.example_questions()[0])
+        other = self._other_language(question, text)
+        if other is not None:
+            return other
         analysis = self.tokeniser.analyse(text)
         intent = self.smalltalk.match(text, self._is_chatter)
         if intent is not None:
@@ -255,6 +266,15 @@ class Engine:
         best = ranked[0]
         answer = f"{self._answer_body(ranked, analysis)}\n\n{self.source_line(best.passage)}"
         return Reply(question, "answer", answer, self._citations(ranked), confidence, best.passage.title)
+
+    def _other_language(self, question: str, text: str) -> Reply | None:
+        """A message in another language: English only, with the emergency numbers (urgent when it names one)."""
+        found = load_languages(self.languages_path).read(text, known=self.triage.speller.spellings)
+        if found is None:
+            return None
+        if found.level is not None:
+            return Reply(question, "urgent", found.text, confidence=1.0, level=found.level)
+        return Reply(question, "no_answer", found.text)
 
     def _is_chatter(self, left: list[str]) -> bool:
         """Words beside a greeting or thanks that ask nothing: a few, none the articles speak of,
