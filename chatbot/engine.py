@@ -25,7 +25,7 @@ from .passages import Passage, chunk, split_sentences
 from .reply import Citation, Reply
 from .smalltalk import SmallTalk
 from .text import ASKING_OPENERS, QUESTION_WORDS, Analysis, Tokeniser, clean
-from .triage import Triage
+from .triage import LEVELS, Triage
 from .yamlfile import Located, read_yaml
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -246,14 +246,14 @@ class Engine:
         return Reply(question, "no_answer", f"{FAILED_TEXT}\n\n{self.triage.safety_message}")
 
     def _reply(self, question: str, text: str, urgent) -> Reply:
+        other = self._other_language(question, text, urgent)
+        if other is not None:
+            return other
         if urgent is not None:
             return self._urgent(question, urgent, self.tokeniser.analyse(text))
         if not text.strip():
             return Reply(question, "smalltalk", "Please type a question about cancer immunotherapy. "
                          "For example: " + self.example_questions()[0])
-        other = self._other_language(question, text)
-        if other is not None:
-            return other
         analysis = self.tokeniser.analyse(text)
         intent = self.smalltalk.match(text, self._is_chatter)
         if intent is not None:
@@ -267,13 +267,15 @@ class Engine:
         answer = f"{self._answer_body(ranked, analysis)}\n\n{self.source_line(best.passage)}"
         return Reply(question, "answer", answer, self._citations(ranked), confidence, best.passage.title)
 
-    def _other_language(self, question: str, text: str) -> Reply | None:
-        """A message in another language: English only, with the emergency numbers (urgent when it names one)."""
+    def _other_language(self, question: str, text: str, urgent) -> Reply | None:
+        """A message in another language: English only, with the emergency numbers, in both languages;
+        urgent when its words or the English rules find an emergency (the more serious level wins)."""
         found = load_languages(self.languages_path).read(text, known=self.triage.speller.spellings)
         if found is None:
             return None
-        if found.level is not None:
-            return Reply(question, "urgent", found.text, confidence=1.0, level=found.level)
+        levels = [level for level in (found.level, urgent.level if urgent else None) if level]
+        if levels:
+            return Reply(question, "urgent", found.text, confidence=1.0, level=min(levels, key=LEVELS.index))
         return Reply(question, "no_answer", found.text)
 
     def _is_chatter(self, left: list[str]) -> bool:

@@ -145,3 +145,12 @@ def test_a_broken_languages_file_stops_start_up(tmp_path):
     with pytest.raises(DataError) as caught:
         Engine.load(paths, cache="off")
     assert "languages.yaml" in str(caught.value) and caught.value.line is not None
+
+
+def test_every_other_language_emergency_of_the_triage_suite_is_urgent_with_999(engine):
+    """tests/data/triage_cases.yaml other_language: fresh messages by a helper who never saw the rules."""
+    cases = yaml.safe_load((ROOT / "tests" / "data" / "triage_cases.yaml").read_text(encoding="utf-8"))["other_language"]
+    assert len(cases) >= 10
+    wrong = [(case["lang"], reply.kind) for case in cases
+             if (reply := engine.answer(case["q"])).kind != "urgent" or "999" not in reply.answer]
+    assert not wrong, wrong
