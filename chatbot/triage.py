@@ -60,7 +60,8 @@ FRAMES = (
     "idiom", "negation", "negation_after", "past", "resolved", "present",
     "recurrence", "hypothetical", "informational", "general", "now", "report",
 )
-KEYS = ("messages", "spellings", "typos", "frames", "rules")
+KEYS = ("messages", "spellings", "typos", "sound_alike", "treatments", "frames", "rules")
+TREATMENT = "{treatment}"  # in a pattern, stands for any of the file's treatments
 NEGATION_WINDOW = 5  # words before a match in which a negation cancels it
 AFTER_WINDOW = 40  # characters after a match searched by negation_after ("... is normal")
 WINDOW_CHARS = 2_000  # a longer message is read in windows of about this size, so time grows linearly
@@ -193,6 +194,11 @@ _SEGMENT = re.compile(
     r"\b(?:and|but|so|then|because|cos|coz|plus) (?=(?:i|im|ive|id|my|he|hes|his|she|shes|her|we|our|they|theyre|their|now)\b)"
 )
 _WORD = re.compile(r"[a-z]+")
+_ESCAPE = re.compile(r"\\.")
+_PUNCTUATION = re.compile(r" ?[.!?;,:\n()]+ ?")
+# Words that may follow a verb used without an object ("i want to die now", "... die tonight").
+_BARE_END = "now|tonight|today|soon|already|anyway|please|honestly|lol|x+|tbh|too|as well|i think|right now"
+_VOCABULARY_WORD = re.compile(r"(?<![a-z])[a-z]{4,}(?![a-z])")
 # Text-speak "2" for "to" after a word that takes "to" ("want 2 die", "hard 2 breathe").
 _TEXT_SPEAK_TO = re.compile(
     r"\b(want|wants|wanted|going|trying|try|need|needs|have|has|had|got|hard|difficult|struggling|unable|able|about|used|ready|time) 2 (?=[a-z])"
@@ -211,6 +217,7 @@ class Rule:
     level: str
     patterns: tuple[tuple[Pattern, tuple[Pattern, ...]], ...]  # (pattern, parts of an all-pattern)
     always: bool = False  # counts even in an informational, hypothetical or past clause
+    whole: bool = False  # matched across the whole message, not clause by clause (a farewell and its reason)
 
     def chunks(self, size: int = 3) -> list[tuple[Pattern, range]]:
         """The rule's patterns joined a few at a time: one quick search over the message says which to try.
@@ -241,22 +248,32 @@ def normalise(text: str) -> str:
 
 
 class _Speller:
-    """Mends words before matching: fixed spellings, and single slips in the listed words."""
+    """Mends words before matching: fixed spellings, single slips in the listed words, then general
+    English repair (chatbot.english) preferring the rules' own words."""
 
-    def __init__(self, spellings: dict[str, str], words: list[str]) -> None:
+    def __init__(self, spellings: dict[str, str], words: list[str], vocabulary: frozenset[str] = frozenset()) -> None:
         self.spellings = spellings
         self.words = frozenset(words)
         self.deleted: dict[str, list[tuple[str, int]]] = {}  # word minus one letter -> (word, position)
         for word in dict.fromkeys(words):  # in file order, so a tie always mends the same way
             for i in range(len(word)):
                 self.deleted.setdefault(word[:i] + word[i + 1 :], []).append((word, i))
+        self.vocabulary = vocabulary | self.words
+        self._near: frozenset[str] | None = None  # the vocabulary and its one-letter deletions
         self.fix = lru_cache(maxsize=4096)(self._fix)
 
     def _fix(self, token: str) -> str:
         if token in self.spellings:
             return self.spellings[token]
-        if not 5 <= len(token) <= MAX_TYPO_WORD or token in self.words:
+        if not 3 <= len(token) <= MAX_TYPO_WORD or token in self.vocabulary:
             return token
+        if len(token) >= 5:
+            own = self._one_slip(token)
+            if own != token:
+                return own
+        return self._english(token) or token
+
+    def _one_slip(self, token: str) -> str:
         # a letter missing ("breth" for "breath", "diarhea" for "diarrhea")
         for word, _ in self.deleted.get(token, ()):
             if word[0] == token[0]:
@@ -278,8 +295,43 @@ class _Speller:
                 return swapped
         return token
 
+    def _english(self, token: str) -> str | None:
+        """General spelling repair ("wnt" -> "want", "roastin" -> "roasting"), asked only of a word
+        within about two slips of a word the rules use: the dictionary is loaded only for those."""
+        if not token.isalpha() or not self._near_vocabulary(token):
+            return None
+        from .english import english
+
+        en = english()
+        if en.is_word(token):
+            return None
+        # two neighbouring letters swapped is the commonest slip: it wins a tie ("wnat" is "want", not "what")
+        for i in range(len(token) - 1):
+            swapped = token[:i] + token[i + 1] + token[i] + token[i + 2 :]
+            if swapped in self.vocabulary:
+                return swapped
+        return en.correct(token, prefer=self.vocabulary)
+
+    def _near_vocabulary(self, token: str) -> bool:
+        if self._near is None:
+            self._near = frozenset(d for word in self.vocabulary for d in _deletions(word))
+        return any(d in self._near for d in _deletions(token))
+
     def __call__(self, text: str) -> str:
         return _WORD.sub(lambda m: self.fix(m.group()), text)
+
+
+def _deletions(word: str) -> set[str]:
+    """The word and each form of it with one letter left out."""
+    return {word} | {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
+def _vocabulary(patterns) -> frozenset[str]:
+    """The words the rules are written with (4 letters or more), read from the patterns' text."""
+    found: set[str] = set()
+    for pattern in patterns:
+        found.update(_VOCABULARY_WORD.findall(_ESCAPE.sub(" ", pattern.pattern)))
+    return frozenset(found)
 
 
 class _Clause:
@@ -354,12 +406,20 @@ class Triage:
         messages: dict[str, str],
         spellings: dict[str, str] | None = None,
         typos: list[str] | None = None,
+        sound_alike: dict[str, str] | None = None,
     ) -> None:
         self.rules = sorted(rules, key=lambda rule: LEVELS.index(rule.level))
         self.frames = frames
         self.messages = messages
-        self.speller = _Speller(spellings or {}, typos or [])
         self._chunks = [rule.chunks() for rule in self.rules]
+        spelled = {w for right in (spellings or {}).values() for w in right.split()}
+        vocabulary = _vocabulary(p for rule in self.rules for pattern, parts in rule.patterns for p in (pattern, *parts))
+        self.speller = _Speller(spellings or {}, typos or [], vocabulary | spelled)
+        self.sound_alike = sound_alike or {}
+        # a sound-alike with nothing after it in its clause (no object: "i want to dye") is read as the word
+        self._sound_alike = re.compile(
+            r"\b(" + "|".join(map(re.escape, sorted(self.sound_alike))) + r")\b(?= ?(?:[.!?;,:\n]|$|(?:" + _BARE_END + r")\b))"
+        ) if self.sound_alike else None
 
     @property
     def safety_message(self) -> str:
@@ -417,7 +477,9 @@ class Triage:
             if not isinstance(messages.get(level), str) or not messages[level].strip():
                 raise DataError(path, doc.line("messages", level), f"messages needs a text for {level!r}")
         spellings = _load_spellings(data.get("spellings"), path, doc)
+        sound_alike = _load_spellings(data.get("sound_alike"), path, doc, "sound_alike")
         typos = _load_typos(data.get("typos"), path, doc)
+        treatment = _load_treatments(data.get("treatments"), path, doc)
         frames_data = data.get("frames") or {}
         if not isinstance(frames_data, dict):
             raise DataError(path, doc.line("frames"), f"frames must be a mapping with the keys {', '.join(FRAMES)}")
@@ -425,7 +487,7 @@ class Triage:
         for name, patterns in frames_data.items():
             if name not in FRAMES:
                 raise DataError(path, doc.line("frames", name), f"unknown frame {name!r}; the frames are {', '.join(FRAMES)}")
-            frames[name] = _compile_any(patterns, path, doc, ("frames", name))
+            frames[name] = _compile_any(patterns, path, doc, ("frames", name), treatment)
         rules_data = data.get("rules")
         if "rules" not in data:
             raise DataError(path, doc.line(), "the rules key is missing: it lists the rules as {name, level, patterns}")
@@ -436,7 +498,7 @@ class Triage:
             where = ("rules", index)
             if not isinstance(item, dict):
                 raise DataError(path, doc.line(*where), "each rule is a mapping with name, level and patterns")
-            unknown = set(item) - {"name", "level", "patterns", "always"}
+            unknown = set(item) - {"name", "level", "patterns", "always", "scope"}
             if unknown:
                 key = sorted(unknown)[0]
                 raise DataError(path, doc.line(*where, key), f"unknown key {key!r} in a rule")
@@ -447,22 +509,27 @@ class Triage:
                                 f"rule {item['name']!r}: level must be one of {', '.join(LEVELS)}, not {item.get('level')!r}")
             if "always" in item and not isinstance(item["always"], bool):
                 raise DataError(path, doc.line(*where, "always"), "always must be true or false")
+            if item.get("scope", "clause") not in ("clause", "message"):
+                raise DataError(path, doc.line(*where, "scope"), "scope must be clause or message")
             patterns = item.get("patterns")
             if not isinstance(patterns, list) or not patterns:
                 raise DataError(path, doc.line(*where, "patterns"), f"rule {item['name']!r} needs a list of patterns")
             compiled = tuple(
-                _compile_pattern(p, path, doc, (*where, "patterns", i)) for i, p in enumerate(patterns)
+                _compile_pattern(p, path, doc, (*where, "patterns", i), treatment) for i, p in enumerate(patterns)
             )
-            rules.append(Rule(item["name"], item["level"], compiled, bool(item.get("always", False))))
+            whole = item.get("scope") == "message"
+            rules.append(Rule(item["name"], item["level"], compiled, bool(item.get("always", False)) or whole, whole))
         if "safety" in messages and (not isinstance(messages["safety"], str) or not messages["safety"].strip()):
             raise DataError(path, doc.line("messages", "safety"), "messages: safety must be a text (or left out)")
         texts = {level: messages[level].strip() for level in (*LEVELS, "safety") if level in messages}
-        return cls(rules, frames, texts, spellings, typos)
+        return cls(rules, frames, texts, spellings, typos, sound_alike)
 
     # ------------------------------------------------------------------ checking
     def prepare(self, text: str) -> str:
         """The message as rules see it: normalised, words mended, idioms blanked."""
         norm = self.speller(_TEXT_SPEAK_TO.sub(r"\1 to ", normalise(text)))
+        if self._sound_alike is not None:
+            norm = self._sound_alike.sub(lambda m: self.sound_alike[m.group(1)], norm)
         idiom = self.frames.get("idiom")
         if idiom is not None:
             norm = idiom.sub(" ", norm)
@@ -486,8 +553,9 @@ class Triage:
             return None
         clauses = self._clauses(norm)
         reported = None
+        flat = _PUNCTUATION.sub(" ", norm)  # for rules read across the whole message
         for rule, chunks in zip(self.rules, self._chunks):
-            candidates = [i for chunk, indexes in chunks if chunk.search(norm) for i in indexes]
+            candidates = [i for chunk, indexes in chunks if chunk.search(flat if rule.whole else norm) for i in indexes]
             if not candidates:
                 continue
             if rule.level == "symptom":
@@ -495,7 +563,7 @@ class Triage:
                     reported = self._has("report", norm)
                 if not reported:
                     continue
-            for clause in clauses:
+            for clause in ([_Clause(self, flat, norm)] if rule.whole else clauses):
                 if self._fires(rule, clause, candidates):
                     return TriageResult(rule.level, rule.name, self.messages[rule.level])
         return None
@@ -612,11 +680,13 @@ def _any_word(pattern: str) -> str:
     return pattern.replace(r"( \w+)", rf"( (?!{_NEGATED}\b)\w+)").replace(r"(\w+ )", rf"((?!{_NEGATED}\b)\w+ )")
 
 
-def _compile(pattern: object, path: Path | str, line: int | None, checked: bool = False) -> LazyPattern:
+def _compile(pattern: object, path: Path | str, line: int | None, checked: bool = False, treatment: str = "") -> LazyPattern:
     """A pattern as a word-bounded expression; compiled now unless the index cache vouches for it."""
     if not isinstance(pattern, str) or not pattern.strip():
         raise DataError(path, line, "a pattern must be non-empty text")
-    source = r"\b(?:" + _any_word(pattern) + r")\b"
+    if TREATMENT in pattern and not treatment:
+        raise DataError(path, line, f"the pattern {pattern!r} uses {TREATMENT} but the file lists no treatments")
+    source = r"\b(?:" + _any_word(pattern.replace(TREATMENT, treatment)) + r")\b"
     if checked:
         return LazyPattern(source)
     try:
@@ -654,10 +724,10 @@ def uncombinable(source: str) -> str | None:
     return None
 
 
-def _compile_pattern(item: object, path: Path | str, doc, where: tuple):
+def _compile_pattern(item: object, path: Path | str, doc, where: tuple, treatment: str = ""):
     """A rule pattern: a regular expression, or {all: [parts], within: N} for parts in any order."""
     if not isinstance(item, dict):
-        return _compile(item, path, doc.line(*where), doc.node is None), ()
+        return _compile(item, path, doc.line(*where), doc.node is None, treatment), ()
     unknown = set(item) - {"all", "within"}
     if unknown:
         key = sorted(unknown)[0]
@@ -672,7 +742,7 @@ def _compile_pattern(item: object, path: Path | str, doc, where: tuple):
     if not isinstance(within, int) or isinstance(within, bool) or not 0 <= within <= 20:
         raise DataError(path, doc.line(*where, "within"), "within must be a whole number of words from 0 to 20")
     checked = doc.node is None
-    compiled = tuple(_compile(p, path, doc.line(*where, "all", i), checked) for i, p in enumerate(parts))
+    compiled = tuple(_compile(p, path, doc.line(*where, "all", i), checked, treatment) for i, p in enumerate(parts))
     gap = r"(?: \S+){0,%d}? " % within
     alternatives = [gap.join(p.pattern for p in order) for order in permutations(compiled)]
     return LazyPattern("|".join(f"(?:{a})" for a in alternatives)), compiled
@@ -703,29 +773,45 @@ class _Frame:
         return self.whole.match(text)
 
 
-def _compile_any(patterns: object, path: Path | str, doc, where: tuple) -> _Frame:
+def _compile_any(patterns: object, path: Path | str, doc, where: tuple, treatment: str = "") -> _Frame:
     if not isinstance(patterns, list) or not patterns:
         raise DataError(path, doc.line(*where), "a frame is a list of patterns")
     checked = doc.node is None
-    return _Frame([_compile(pattern, path, doc.line(*where, index), checked) for index, pattern in enumerate(patterns)])
+    return _Frame([_compile(pattern, path, doc.line(*where, index), checked, treatment) for index, pattern in enumerate(patterns)])
 
 
-def _load_spellings(data: object, path: Path | str, doc) -> dict[str, str]:
-    """spellings: {right word or words: [variants]} -> {variant: right}."""
+def _load_treatments(data: object, path: Path | str, doc) -> str:
+    """treatments: [patterns] -> one group that {treatment} in a rule stands for."""
+    if data is None:
+        return ""
+    if not isinstance(data, list) or not data:
+        raise DataError(path, doc.line("treatments"), "treatments must be a list of words or patterns")
+    for i, item in enumerate(data):
+        if not isinstance(item, str) or not item.strip():
+            raise DataError(path, doc.line("treatments", i), "each treatment must be a word or a pattern")
+        try:
+            re.compile(item)
+        except re.error as exc:
+            raise DataError(path, doc.line("treatments", i), f"the treatment {item!r} is not a valid regular expression ({exc.msg})") from None
+    return "(?:" + "|".join(data) + ")"
+
+
+def _load_spellings(data: object, path: Path | str, doc, key: str = "spellings") -> dict[str, str]:
+    """spellings (or sound_alike): {right word or words: [variants]} -> {variant: right}."""
     if data is None:
         return {}
     if not isinstance(data, dict):
-        raise DataError(path, doc.line("spellings"), "spellings must map a word to the list of its other spellings")
+        raise DataError(path, doc.line(key), f"{key} must map a word to the list of its other spellings")
     out: dict[str, str] = {}
     for right, variants in data.items():
-        line = doc.line("spellings", right)
+        line = doc.line(key, right)
         if not isinstance(right, str) or not re.fullmatch(r"[a-z0-9&]+(?: [a-z0-9&]+)*", right):
             raise DataError(path, line, f"spelling {right!r} must be lower-case words")
         if not isinstance(variants, list) or not variants:
             raise DataError(path, line, f"spelling {right!r} needs a list of variants")
         for i, variant in enumerate(variants):
             if not isinstance(variant, str) or not re.fullmatch(r"[a-z]+", variant):
-                raise DataError(path, doc.line("spellings", right, i), f"variant {variant!r} must be one lower-case word")
+                raise DataError(path, doc.line(key, right, i), f"variant {variant!r} must be one lower-case word")
             out[variant] = right
     return out
 

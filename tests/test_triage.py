@@ -392,3 +392,113 @@ def test_missing_file_is_a_data_error(tmp_path: Path) -> None:
     with pytest.raises(DataError) as caught:
         Triage.from_file(tmp_path / "nowhere.yaml")
     assert "nowhere.yaml" in str(caught.value)
+
+
+# ---------------------------------------------------------------------------------------------
+# Issue 13: recall by mechanism, precision by framing, rules that name no one treatment
+# (phrasings of our own: the fresh sets' messages are in triage_cases.yaml, not copied here)
+# ---------------------------------------------------------------------------------------------
+@pytest.mark.parametrize(("text", "level_name"), [
+    ("my husbnd cnat breathe", "emergency"),  # general English repair, not a listed slip
+    ("i wnat to end it", "crisis"),
+    ("im bleedin an it wont stop", "emergency"),  # a dropped g
+    ("hes shiverin an burnin up since his chemo", "emergency"),
+    ("she isnae breathin right", "emergency"),  # Scots negative
+    ("he cannae get his breath", "emergency"),
+])
+def test_spelling_repair_reads_what_was_meant(triage: Triage, text: str, level_name: str) -> None:
+    assert level(triage, text) == level_name
+
+
+def test_a_sound_alike_with_nothing_after_it_is_read_as_the_word(triage: Triage) -> None:
+    assert level(triage, "honestly i just want to dye") == "crisis"
+    assert level(triage, "i am ready to dye now") == "crisis"
+    assert triage.check("can i dye my hair while on treatment?") is None
+    assert triage.check("is it ok to dye my eyebrows") is None
+
+
+@pytest.mark.parametrize("text", [
+    "bye all of you, sorry for everything",
+    "farewell. please look after my cat",
+    "this is goodbye",
+    "i'm through with life",
+])
+def test_a_farewell_that_is_a_last_one_is_a_crisis(triage: Triage, text: str) -> None:
+    assert level(triage, text) == "crisis"
+
+
+@pytest.mark.parametrize("text", ["bye for now", "bye, see you on thursday", "ok bye thanks", "goodbye and thanks"])
+def test_an_everyday_goodbye_is_not_a_crisis(triage: Triage, text: str) -> None:
+    assert triage.check(text) is None
+
+
+@pytest.mark.parametrize("text", [
+    "I've been keeping my oramorph aside for when it gets too much",
+    "been stashing my sleeping pills in case i need them",
+    "I think about steering the car into a tree",
+])
+def test_plans_are_a_crisis_without_the_word_suicide(triage: Triage, text: str) -> None:
+    assert level(triage, text) == "crisis"
+
+
+@pytest.mark.parametrize("text", [
+    "I scratched my arms till they bled on purpose",
+    "i keep hitting myself deliberately",
+])
+def test_self_harm_now_is_a_crisis_in_any_words(triage: Triage, text: str) -> None:
+    assert level(triage, text) == "crisis"
+
+
+@pytest.mark.parametrize(("text", "level_name"), [
+    ("my dad has gone all limp and wont answer me", "emergency"),
+    ("my wife is floppy and I can't wake her", "emergency"),
+    ("I can't get a word out of her", "emergency"),
+    ("so breathless I can't lie flat tonight", "emergency"),
+    ("breathless even sitting down, getting worse by the hour", "emergency"),
+    ("blood is streaming from his nose and it has been half an hour", "emergency"),
+    ("he's gone very disorientated since the weekend", "emergency"),
+    ("boiling hot and shaking under the covers", "emergency"),
+    ("she went into a fit in the kitchen", "emergency"),
+])
+def test_each_kind_of_emergency_is_read_by_meaning(triage: Triage, text: str, level_name: str) -> None:
+    assert level(triage, text) == level_name
+
+
+@pytest.mark.parametrize("text", [
+    "the doctor told me to ring 999 if my chest hurts, is that normal advice?",
+    "my nurse said I should call an ambulance if I can't breathe, why?",
+    "would a rash be a sign of a reaction?",
+    "could shivering be one of the side effects?",
+    "what's the difference between a fit and a faint?",
+    "how can you tell a chest infection from pneumonitis?",
+    "I had a temperature last time after the drip, will it happen again?",
+    "my rash in March was treated with cream, can that come back?",
+])
+def test_staff_advice_general_questions_and_past_events_are_not_alarms(triage: Triage, text: str) -> None:
+    assert triage.check(text) is None
+
+
+@pytest.mark.parametrize(("text", "level_name"), [
+    ("new cough since starting radiotherapy", "symptom"),
+    ("I've had the runs since my capecitabine tablets started", "symptom"),
+    ("shivering since my chemo this morning", "emergency"),
+    ("high temperature after my radiotherapy session", "emergency"),
+    ("rash all over since my hormone therapy", "symptom"),
+])
+def test_a_symptom_on_any_cancer_treatment_is_triaged_the_same_way(triage: Triage, text: str, level_name: str) -> None:
+    assert level(triage, text) == level_name
+
+
+def test_the_help_messages_name_no_one_treatment(triage: Triage) -> None:
+    for text in triage.messages.values():
+        assert "immunotherapy" not in text.lower()
+
+
+def test_a_treatment_placeholder_without_treatments_names_its_line(tmp_path: Path) -> None:
+    start = ORIGINAL.index("treatments:\n")
+    end = ORIGINAL.index("\nframes:\n")
+    path = tmp_path / "triage.yaml"
+    path.write_text(ORIGINAL[:start] + ORIGINAL[end + 1:], encoding="utf-8")
+    with pytest.raises(DataError) as caught:
+        Triage.from_file(path)
+    assert "{treatment}" in str(caught.value) and caught.value.line is not None
