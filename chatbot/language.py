@@ -35,7 +35,8 @@ from .yamlfile import Located, read_yaml
 MIN_UNKNOWN_SHARE = 1 / 3  # of a message's Latin words unknown to English: ask the detector
 MOSTLY_UNKNOWN_SHARE = 0.75  # this many unknown words: not English, whatever the detector says
 MOSTLY_UNKNOWN_MIN_WORDS = 4
-MIN_WORDS = 2  # fewer Latin words than this are not judged (an "ok", a name)
+MIN_WORDS = 2  # fewer Latin words than this are judged only as a cry for help ("Pomocy!")
+ONE_WORD_MAX_ZIPF = 3.0  # such a word is rare in English text ("socorro" 2.9; "help" 6, "ambulance" 3.9)
 MIN_DETECTOR_CONFIDENCE = 0.6  # the detector's belief in another language needed to call it so
 # English words that are not also common words of the file's languages in Latin letters ("a", "no",
 # "me", "do", "am", "to", "i", "on", "we", "in" are): two of them, or a third of the words, make a
@@ -143,8 +144,8 @@ class Languages:
         if len(non_latin) * 2 > len(letters):
             return self._finding(text, _script_language(non_latin))
         words = [w for w in _LATIN_WORD.findall(text) if len(w) >= 2]
-        if len(words) < MIN_WORDS:
-            return None
+        if len(words) < MIN_WORDS:  # one word: another language only when it is one's cry for help
+            return self._one_word(text, words)
         if sum(w in ENGLISH_ONLY_WORDS for w in words) >= min(MIN_ENGLISH_ONLY_WORDS, ENGLISH_ONLY_SHARE * len(words)):
             return None  # most English messages end here, without loading the dictionary
         from .english import english
@@ -158,6 +159,17 @@ class Languages:
         said_other = bool(guess) and confidence >= MIN_DETECTOR_CONFIDENCE
         mostly_unknown = unknown >= MOSTLY_UNKNOWN_SHARE and len(words) >= MOSTLY_UNKNOWN_MIN_WORDS
         return finding if finding.level or said_other or mostly_unknown else None
+
+    def _one_word(self, text: str, words: list[str]) -> Finding | None:
+        """"Pomocy!", "Socorro!": a single word that is no English word and names an emergency."""
+        if len(words) != 1:
+            return None
+        from .english import english
+
+        if english().zipf(words[0]) >= ONE_WORD_MAX_ZIPF:
+            return None
+        finding = self._finding(text, "")
+        return finding if finding.level else None
 
     def _finding(self, text: str, guessed: str) -> Finding:
         """Search every language's patterns; the languages that matched most, else the guessed one, are shown."""

@@ -527,7 +527,7 @@ class Triage:
     # ------------------------------------------------------------------ checking
     def prepare(self, text: str) -> str:
         """The message as rules see it: normalised, words mended, idioms blanked."""
-        norm = self.speller(_TEXT_SPEAK_TO.sub(r"\1 to ", normalise(text)))
+        norm = _TEXT_SPEAK_TO.sub(r"\1 to ", self.speller(normalise(text)))  # mended first: "wnt 2 die"
         if self._sound_alike is not None:
             norm = self._sound_alike.sub(lambda m: self.sound_alike[m.group(1)], norm)
         idiom = self.frames.get("idiom")

@@ -154,3 +154,14 @@ def test_every_other_language_emergency_of_the_triage_suite_is_urgent_with_999(e
     wrong = [(case["lang"], reply.kind) for case in cases
              if (reply := engine.answer(case["q"])).kind != "urgent" or "999" not in reply.answer]
     assert not wrong, wrong
+
+
+@pytest.mark.parametrize("message", ["Pomocy!", "¡Socorro!", "Ajutor!"])
+def test_a_one_word_cry_for_help_in_another_language_is_urgent(engine, message):
+    reply = engine.answer(message)
+    assert reply.kind == "urgent" and "999" in reply.answer and ENGLISH_ONLY in reply.answer
+
+
+@pytest.mark.parametrize("message", ["help", "ambulance", "hospice", "hiya"])
+def test_a_one_word_english_message_is_read_as_english(engine, message):
+    assert ENGLISH_ONLY not in engine.answer(message).answer

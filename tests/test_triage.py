@@ -502,3 +502,26 @@ def test_a_treatment_placeholder_without_treatments_names_its_line(tmp_path: Pat
     with pytest.raises(DataError) as caught:
         Triage.from_file(path)
     assert "{treatment}" in str(caught.value) and caught.value.line is not None
+
+
+@pytest.mark.parametrize(("text", "level_name"), [
+    ("he has had four fits since lunch", "emergency"),  # a count of fits
+    ("the cut on my leg still hasn't stopped bleeding for an hour", "emergency"),  # "not stopped" is no negation
+    ("my tablets are stashed away for when I'm ready", "crisis"),  # the object first
+    ("these are my last words to anyone", "crisis"),
+    ("I've started cutting again every night", "crisis"),
+    ("there is a razor against my wrist right now", "crisis"),
+    ("i wnt 2 end it", "crisis"),  # mended before text-speak "2" is read
+])
+def test_more_ways_of_saying_it(triage: Triage, text: str, level_name: str) -> None:
+    assert level(triage, text) == level_name
+
+
+@pytest.mark.parametrize("text", [
+    "would a headache after the drip be normal?",
+    "had diarrhoea after my second dose but it cleared within two days, is that typical?",
+    "should I ring 999 or 111 if I get chest pain?",
+    "my colleagues husband had a seizure on chemo, is that a risk with immunotherapy?",
+])
+def test_more_general_questions_and_others_past_stories_are_not_alarms(triage: Triage, text: str) -> None:
+    assert triage.check(text) is None
