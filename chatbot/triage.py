@@ -265,7 +265,7 @@ class _Speller:
     def _fix(self, token: str) -> str:
         if token in self.spellings:
             return self.spellings[token]
-        if not 3 <= len(token) <= MAX_TYPO_WORD or token in self.vocabulary:
+        if not 3 <= len(token) <= MAX_TYPO_WORD or token in self.vocabulary or token in CONTRACTIONS:
             return token
         if len(token) >= 5:
             own = self._one_slip(token)
@@ -319,6 +319,14 @@ class _Speller:
 
     def __call__(self, text: str) -> str:
         return _WORD.sub(lambda m: self.fix(m.group()), text)
+
+
+# English contractions as typed without the apostrophe ("ive", "youre", "whos"): words, never slips.
+CONTRACTIONS = frozenset(
+    [p + end for p in "i you he she it we they that there here what who where how when why let".split()
+     for end in ("s", "m", "ve", "ll", "re", "d")]
+    + [aux + "nt" for aux in "do does did ca could would should wo is are was were has have had must need ai sha might".split()]
+    + [aux + "ve" for aux in "could would should might must".split()] + ["yall", "oclock"])
 
 
 def _deletions(word: str) -> set[str]:
@@ -413,7 +421,8 @@ class Triage:
         self.messages = messages
         self._chunks = [rule.chunks() for rule in self.rules]
         spelled = {w for right in (spellings or {}).values() for w in right.split()}
-        vocabulary = _vocabulary(p for rule in self.rules for pattern, parts in rule.patterns for p in (pattern, *parts))
+        vocabulary = _vocabulary([p for rule in self.rules for pattern, parts in rule.patterns for p in (pattern, *parts)]
+                                 + [frame.whole for frame in frames.values()])
         self.speller = _Speller(spellings or {}, typos or [], vocabulary | spelled)
         self.sound_alike = sound_alike or {}
         # a sound-alike with nothing after it in its clause (no object: "i want to dye") is read as the word

@@ -525,3 +525,20 @@ def test_more_ways_of_saying_it(triage: Triage, text: str, level_name: str) -> N
 ])
 def test_more_general_questions_and_others_past_stories_are_not_alarms(triage: Triage, text: str) -> None:
     assert triage.check(text) is None
+
+
+def test_contractions_typed_without_the_apostrophe_are_never_mended(triage: Triage) -> None:
+    for word in ("ive", "youre", "whos", "thats", "theyre", "shouldnt", "couldve"):
+        assert triage.prepare(word) == word
+
+
+@pytest.mark.parametrize("text", [
+    "My late wife had seizures near the end, does immunotherapy cause them?",
+    "I almost fainted just looking at the needle, is that silly?",
+    "I'm shattered after work but that's normal for me",
+    "no swelling or anything, I was curious whether the face can swell on steroids",
+    "will my ankles swell on chemo?",
+    "my cough went after a few days of rest, should I mention it?",
+])
+def test_more_look_alikes_are_not_alarms(triage: Triage, text: str) -> None:
+    assert triage.check(text) is None
