@@ -3,9 +3,17 @@
 The rules are data (data/triage.yaml) a clinic can edit. How a message is read:
 
 1. **Normalise**: fold case and Unicode, drop apostrophes ("can't" -> "cant"), then mend words:
-   the file's ``spellings`` (text-speak and known slips: "cnt" -> "cant", "diarhea" -> "diarrhoea")
-   and, for the words listed under ``typos``, any single slip (a letter missing, doubled or extra,
-   two letters swapped, or in long words one letter wrong: "siezure", "vomitting", "breth").
+   the file's ``spellings`` (text-speak, dialect and known slips: "cnt" -> "cant", "cannae" ->
+   "cant", "diarhea" -> "diarrhoea"); for the words listed under ``typos``, any single slip (a letter
+   missing, doubled or extra, two letters swapped, or in long words one letter wrong: "siezure",
+   "vomitting", "breth"); then general English repair (chatbot.english) that prefers the words the
+   rules are written with ("wnt" -> "want", "roastin" -> "roasting"), asked only of a word within
+   about two slips of one of them, so most messages never load the dictionary. Contractions typed
+   without the apostrophe ("ive", "thats") are words. A ``sound_alike`` with nothing after it in its
+   clause is read as the word it sounds like ("i want to dye" -> "die"; "dye my hair" stays).
+   ``{treatment}`` in a pattern stands for any of the file's ``treatments``.
+   The whole message is read, however long: cut into windows of about WINDOW_CHARS at sentence
+   ends, each read on its own, so time grows linearly with length.
 2. **Idioms** (frame ``idiom``) are blanked out: "laughed so hard I couldn't breathe", "dying for a
    cuppa", and fillers that only look negative ("not sure if", "I don't know why").
 3. The message is cut into sentences and clauses (at punctuation and "but", "although", ...).
@@ -35,6 +43,9 @@ The rules are data (data/triage.yaml) a clinic can edit. How a message is read:
    negation: a person in crisis may well put it as a question ("what's the point in living?").
 6. Symptom rules also need the message to be a ``report`` about someone now ("I've had the runs since
    my infusion"), not a general remark.
+
+7. A rule with ``scope: message`` is read across the whole message, sentences and all, with no
+   framing (a goodbye in one sentence, "I won't be needing my next appointment" in the next).
 
 The most serious level found wins: crisis > emergency > symptom.
 """
