@@ -19,7 +19,7 @@ from typing import Sequence
 from .bm25 import Hit, InvertedBM25
 from .corpus import Article, Block, Section, load_corpus
 from .errors import DataError
-from .language import load_languages
+from .language import load_languages, may_be_foreign
 from .lexicon import load_lexicon
 from .passages import Passage, chunk, split_sentences
 from .reply import Citation, Reply
@@ -270,7 +270,10 @@ class Engine:
     def _other_language(self, question: str, text: str, urgent) -> Reply | None:
         """A message in another language: English only, with the emergency numbers, in both languages;
         urgent when its words or the English rules find an emergency (the more serious level wins)."""
-        found = load_languages(self.languages_path).read(text, known=self.triage.speller.spellings)
+        known = self.triage.speller.known_words
+        if not may_be_foreign(text, known):
+            return None
+        found = load_languages(self.languages_path).read(text, known=known)
         if found is None:
             return None
         levels = [level for level in (found.level, urgent.level if urgent else None) if level]

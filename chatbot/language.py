@@ -73,6 +73,23 @@ def fold(text: str, lower: bool = True) -> str:
     return unicodedata.normalize("NFC", "".join(kept))
 
 
+def english_at_a_glance(words: list[str], known: Collection[str] = ()) -> bool:
+    """English without looking anything up: English-only words, or too few words left to be foreign
+    once the known ones (the caller's English words) are set aside. Most English messages end here."""
+    if sum(w in ENGLISH_ONLY_WORDS for w in words) >= min(MIN_ENGLISH_ONLY_WORDS, ENGLISH_ONLY_SHARE * len(words)):
+        return True
+    return sum(w not in known for w in words) < MIN_UNKNOWN_SHARE * len(words)
+
+
+def may_be_foreign(message: str, known: Collection[str] = ()) -> bool:
+    """A quick look before the languages file is even read: False for a message surely in English."""
+    text = _PUNCTUATION.sub(" ", fold(message))
+    if any(not ch.isascii() and ch.isalpha() for ch in text):
+        return True
+    words = [w for w in _LATIN_WORD.findall(text) if len(w) >= 2]
+    return len(words) == 1 or (len(words) >= MIN_WORDS and not english_at_a_glance(words, known))
+
+
 def _script_language(letters: list[str]) -> str | None:
     """The language a non-Latin script stands for ("" when the script is one the file has no language for)."""
     counts: dict[str | None, int] = {}
@@ -146,11 +163,11 @@ class Languages:
         words = [w for w in _LATIN_WORD.findall(text) if len(w) >= 2]
         if len(words) < MIN_WORDS:  # one word: another language only when it is one's cry for help
             return self._one_word(text, words)
-        if sum(w in ENGLISH_ONLY_WORDS for w in words) >= min(MIN_ENGLISH_ONLY_WORDS, ENGLISH_ONLY_SHARE * len(words)):
-            return None  # most English messages end here, without loading the dictionary
+        if english_at_a_glance(words, known):
+            return None
         from .english import english
 
-        unknown = sum(not english().is_word(w) and w not in known for w in words) / len(words)
+        unknown = sum(w not in known and not english().is_word(w) for w in words) / len(words)
         if unknown < MIN_UNKNOWN_SHARE:
             return None
         detected, confidence = _detect(text, tuple(sorted(self.languages)))

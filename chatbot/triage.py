@@ -78,6 +78,7 @@ AFTER_WINDOW = 40  # characters after a match searched by negation_after ("... i
 WINDOW_CHARS = 2_000  # a longer message is read in windows of about this size, so time grows linearly
 WINDOW_OVERLAP = 200  # a window cut inside a sentence repeats this much of the one before it
 MAX_TYPO_WORD = 20  # longer tokens are not words anyone mistyped (and would cost time)
+SHORT_WORD = 6  # below this length, a word is mended only one slip away (chatbot.english does the same)
 DEFAULT_WITHIN = 4  # words allowed between the parts of an ``all`` pattern
 _UNSET = object()
 
@@ -209,7 +210,7 @@ _ESCAPE = re.compile(r"\\.")
 _PUNCTUATION = re.compile(r" ?[.!?;,:\n()]+ ?")
 # Words that may follow a verb used without an object ("i want to die now", "... die tonight").
 _BARE_END = "now|tonight|today|soon|already|anyway|please|honestly|lol|x+|tbh|too|as well|i think|right now"
-_VOCABULARY_WORD = re.compile(r"(?<![a-z])[a-z]{4,}(?![a-z])")
+_VOCABULARY_WORD = re.compile(r"(?<![a-z])([a-z]{3,})(?![a-z])(\?)?")
 # Text-speak "2" for "to" after a word that takes "to" ("want 2 die", "hard 2 breathe").
 _TEXT_SPEAK_TO = re.compile(
     r"\b(want|wants|wanted|going|trying|try|need|needs|have|has|had|got|hard|difficult|struggling|unable|able|about|used|ready|time) 2 (?=[a-z])"
@@ -270,6 +271,7 @@ class _Speller:
             for i in range(len(word)):
                 self.deleted.setdefault(word[:i] + word[i + 1 :], []).append((word, i))
         self.vocabulary = vocabulary | self.words
+        self.known_words = self.vocabulary | frozenset(spellings) | CONTRACTIONS  # English as the rules read it
         self._near: frozenset[str] | None = None  # the vocabulary and its one-letter deletions
         self.fix = lru_cache(maxsize=4096)(self._fix)
 
@@ -324,6 +326,10 @@ class _Speller:
         return en.correct(token, prefer=self.vocabulary)
 
     def _near_vocabulary(self, token: str) -> bool:
+        if len(token) < SHORT_WORD:  # general repair mends short words one slip away only
+            from .english import edits
+
+            return not self.vocabulary.isdisjoint(edits(token))
         if self._near is None:
             self._near = frozenset(d for word in self.vocabulary for d in _deletions(word))
         return any(d in self._near for d in _deletions(token))
@@ -346,10 +352,14 @@ def _deletions(word: str) -> set[str]:
 
 
 def _vocabulary(patterns) -> frozenset[str]:
-    """The words the rules are written with (4 letters or more), read from the patterns' text."""
+    """The words the rules are written with (3 letters or more), read from the patterns' text
+    ("drips?" gives "drips" and "drip")."""
     found: set[str] = set()
     for pattern in patterns:
-        found.update(_VOCABULARY_WORD.findall(_ESCAPE.sub(" ", pattern.pattern)))
+        for word, optional in _VOCABULARY_WORD.findall(_ESCAPE.sub(" ", pattern.pattern)):
+            found.add(word)
+            if optional and len(word) > 3:
+                found.add(word[:-1])
     return frozenset(found)
 
 
@@ -459,7 +469,11 @@ class Triage:
             yield frame.whole
 
     def warm_up(self) -> None:
-        """Compile every pattern now (a long-running process: no question waits for a compile)."""
+        """Compile every pattern now and load the English dictionary (a long-running process: no
+        question waits for either)."""
+        from .english import english
+
+        english()
         for pattern in self._lazy_patterns():
             pattern._get()
 
