@@ -115,3 +115,19 @@ def test_a_pattern_that_loads_but_breaks_when_used_cannot_silence_triage(fresh_e
     assert fresh_engine.answer(CRISIS).kind == "urgent"
     calm = fresh_engine.answer("how is immunotherapy given?")
     assert calm.kind in ("answer", "no_answer") and ("999" in calm.answer or calm.kind == "answer")
+
+
+@pytest.mark.parametrize("message", [
+    "bye everyone, sorry for everything",
+    "Goodbye all. Please look after my children for me.",
+    "this is goodbye, I'm done with it all",
+])
+def test_a_farewell_with_despair_is_a_crisis_never_a_goodbye(engine: Engine, message: str) -> None:
+    reply = engine.answer(message)
+    assert reply.kind == "urgent" and reply.level == "crisis"
+    assert "116 123" in reply.answer
+
+
+@pytest.mark.parametrize("message", ["bye for now", "goodbye, thanks", "ok bye"])
+def test_an_everyday_goodbye_is_still_small_talk(engine: Engine, message: str) -> None:
+    assert engine.answer(message).kind == "smalltalk"
