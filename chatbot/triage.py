@@ -207,6 +207,7 @@ _SEGMENT = re.compile(
 )
 _WORD = re.compile(r"[a-z]+")
 _ESCAPE = re.compile(r"\\.")
+_NEVER_READ = re.compile(r"[A-Z'\"\u2018\u2019\u201c\u201d]")  # normalise() leaves none of these
 _PUNCTUATION = re.compile(r" ?[.!?;,:\n()]+ ?")
 # Words that may follow a verb used without an object ("i want to die now", "... die tonight").
 _BARE_END = "now|tonight|today|soon|already|anyway|please|honestly|lol|x+|tbh|too|as well|i think|right now"
@@ -718,6 +719,9 @@ def _compile(pattern: object, path: Path | str, line: int | None, checked: bool 
     """A pattern as a word-bounded expression; compiled now unless the index cache vouches for it."""
     if not isinstance(pattern, str) or not pattern.strip():
         raise DataError(path, line, "a pattern must be non-empty text")
+    if _NEVER_READ.search(_ESCAPE.sub("", pattern)):
+        raise DataError(path, line, f"the pattern {pattern!r} can never match: messages are read in lower case, "
+                                    "without apostrophes or quotes (write can't as cant)")
     if TREATMENT in pattern and not treatment:
         raise DataError(path, line, f"the pattern {pattern!r} uses {TREATMENT} but the file lists no treatments")
     source = r"\b(?:" + _any_word(pattern.replace(TREATMENT, treatment)) + r")\b"

@@ -542,3 +542,13 @@ def test_contractions_typed_without_the_apostrophe_are_never_mended(triage: Tria
 ])
 def test_more_look_alikes_are_not_alarms(triage: Triage, text: str) -> None:
     assert triage.check(text) is None
+
+
+@pytest.mark.parametrize("bad", ["can't breathe|", "Chest pain|", "everyone'|"])
+def test_a_pattern_that_can_never_match_names_its_line(tmp_path: Path, bad: str) -> None:
+    """Messages are read in lower case without apostrophes: a pattern that needs either never fires."""
+    path, line = broken_copy(tmp_path, "      - suicid\\w*|", "      - " + bad + "suicid\\w*|")
+    with pytest.raises(DataError) as caught:
+        Triage.from_file(path)
+    assert_names_file_and_line(caught.value, path, line)
+    assert "never match" in str(caught.value)
