@@ -427,7 +427,8 @@ def test_a_farewell_that_is_a_last_one_is_a_crisis(triage: Triage, text: str) ->
     assert level(triage, text) == "crisis"
 
 
-@pytest.mark.parametrize("text", ["bye for now", "bye, see you on thursday", "ok bye thanks", "goodbye and thanks"])
+@pytest.mark.parametrize("text", ["bye for now", "bye, see you on thursday", "ok bye thanks", "goodbye and thanks",
+                                  "bye everyone, speak next week", "thanks for everything, bye"])
 def test_an_everyday_goodbye_is_not_a_crisis(triage: Triage, text: str) -> None:
     assert triage.check(text) is None
 
