@@ -54,12 +54,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import cached_property
 from itertools import permutations
 from pathlib import Path
 
 from .errors import DataError
 from .text import fold
+from .triage_words import Speller, rule_vocabulary
 from .yamlfile import Located, read_yaml
 
 LEVELS = ("crisis", "emergency", "symptom")
@@ -77,8 +78,6 @@ NEGATION_WINDOW = 5  # words before a match in which a negation cancels it
 AFTER_WINDOW = 40  # characters after a match searched by negation_after ("... is normal")
 WINDOW_CHARS = 2_000  # a longer message is read in windows of about this size, so time grows linearly
 WINDOW_OVERLAP = 200  # a window cut inside a sentence repeats this much of the one before it
-MAX_TYPO_WORD = 20  # longer tokens are not words anyone mistyped (and would cost time)
-SHORT_WORD = 6  # below this length, a word is mended only one slip away (chatbot.english does the same)
 DEFAULT_WITHIN = 4  # words allowed between the parts of an ``all`` pattern
 _UNSET = object()
 
@@ -205,13 +204,11 @@ _NEW_SUBJECT = re.compile(
 _SEGMENT = re.compile(
     r"\b(?:and|but|so|then|because|cos|coz|plus) (?=(?:i|im|ive|id|my|he|hes|his|she|shes|her|we|our|they|theyre|their|now)\b)"
 )
-_WORD = re.compile(r"[a-z]+")
 _ESCAPE = re.compile(r"\\.")
 _NEVER_READ = re.compile(r"[A-Z'\"\u2018\u2019\u201c\u201d]")  # normalise() leaves none of these
 _PUNCTUATION = re.compile(r" ?[.!?;,:\n()]+ ?")
 # Words that may follow a verb used without an object ("i want to die now", "... die tonight").
 _BARE_END = "now|tonight|today|soon|already|anyway|please|honestly|lol|x+|tbh|too|as well|i think|right now"
-_VOCABULARY_WORD = re.compile(r"(?<![a-z])([a-z]{3,})(?![a-z])(\?)?")
 # Text-speak "2" for "to" after a word that takes "to" ("want 2 die", "hard 2 breathe").
 _TEXT_SPEAK_TO = re.compile(
     r"\b(want|wants|wanted|going|trying|try|need|needs|have|has|had|got|hard|difficult|struggling|unable|able|about|used|ready|time) 2 (?=[a-z])"
@@ -258,110 +255,6 @@ def normalise(text: str) -> str:
     text = fold(text).replace("'", "")
     text = re.sub(r"[^a-z0-9.!?;,:\n()&]+", " ", text)
     return re.sub(r"[ ]+", " ", text).strip()
-
-
-class _Speller:
-    """Mends words before matching: fixed spellings, single slips in the listed words, then general
-    English repair (chatbot.english) preferring the rules' own words."""
-
-    def __init__(self, spellings: dict[str, str], words: list[str], vocabulary: frozenset[str] = frozenset()) -> None:
-        self.spellings = spellings
-        self.words = frozenset(words)
-        self.deleted: dict[str, list[tuple[str, int]]] = {}  # word minus one letter -> (word, position)
-        for word in dict.fromkeys(words):  # in file order, so a tie always mends the same way
-            for i in range(len(word)):
-                self.deleted.setdefault(word[:i] + word[i + 1 :], []).append((word, i))
-        self.vocabulary = vocabulary | self.words
-        self.known_words = self.vocabulary | frozenset(spellings) | CONTRACTIONS  # English as the rules read it
-        self._near: frozenset[str] | None = None  # the vocabulary and its one-letter deletions
-        self.fix = lru_cache(maxsize=4096)(self._fix)
-
-    def _fix(self, token: str) -> str:
-        if token in self.spellings:
-            return self.spellings[token]
-        if not 3 <= len(token) <= MAX_TYPO_WORD or token in self.vocabulary or token in CONTRACTIONS:
-            return token
-        if len(token) >= 5:
-            own = self._one_slip(token)
-            if own != token:
-                return own
-        return self._english(token) or token
-
-    def _one_slip(self, token: str) -> str:
-        # a letter missing ("breth" for "breath", "diarhea" for "diarrhea")
-        for word, _ in self.deleted.get(token, ()):
-            if word[0] == token[0]:
-                return word
-        for i in range(len(token)):
-            shorter = token[:i] + token[i + 1 :]
-            # a letter too many ("vomitting")
-            if shorter in self.words and shorter[0] == token[0]:
-                return shorter
-            # one letter wrong, in long words only ("anaphalaxis"); same position on both sides
-            if len(token) >= 9 and i > 0:
-                for word, j in self.deleted.get(shorter, ()):
-                    if j == i and len(word) == len(token):
-                        return word
-        # two neighbours swapped ("siezure")
-        for i in range(len(token) - 1):
-            swapped = token[:i] + token[i + 1] + token[i] + token[i + 2 :]
-            if swapped in self.words:
-                return swapped
-        return token
-
-    def _english(self, token: str) -> str | None:
-        """General spelling repair ("wnt" -> "want", "roastin" -> "roasting"), asked only of a word
-        within about two slips of a word the rules use: the dictionary is loaded only for those."""
-        if not token.isalpha() or not self._near_vocabulary(token):
-            return None
-        from .english import english
-
-        en = english()
-        if en.is_word(token):
-            return None
-        # two neighbouring letters swapped is the commonest slip: it wins a tie ("wnat" is "want", not "what")
-        for i in range(len(token) - 1):
-            swapped = token[:i] + token[i + 1] + token[i] + token[i + 2 :]
-            if swapped in self.vocabulary:
-                return swapped
-        return en.correct(token, prefer=self.vocabulary)
-
-    def _near_vocabulary(self, token: str) -> bool:
-        if len(token) < SHORT_WORD:  # general repair mends short words one slip away only
-            from .english import edits
-
-            return not self.vocabulary.isdisjoint(edits(token))
-        if self._near is None:
-            self._near = frozenset(d for word in self.vocabulary for d in _deletions(word))
-        return any(d in self._near for d in _deletions(token))
-
-    def __call__(self, text: str) -> str:
-        return _WORD.sub(lambda m: self.fix(m.group()), text)
-
-
-# English contractions as typed without the apostrophe ("ive", "youre", "whos"): words, never slips.
-CONTRACTIONS = frozenset(
-    [p + end for p in "i you he she it we they that there here what who where how when why let".split()
-     for end in ("s", "m", "ve", "ll", "re", "d")]
-    + [aux + "nt" for aux in "do does did ca could would should wo is are was were has have had must need ai sha might".split()]
-    + [aux + "ve" for aux in "could would should might must".split()] + ["yall", "oclock"])
-
-
-def _deletions(word: str) -> set[str]:
-    """The word and each form of it with one letter left out."""
-    return {word} | {word[:i] + word[i + 1 :] for i in range(len(word))}
-
-
-def _vocabulary(patterns) -> frozenset[str]:
-    """The words the rules are written with (3 letters or more), read from the patterns' text
-    ("drips?" gives "drips" and "drip")."""
-    found: set[str] = set()
-    for pattern in patterns:
-        for word, optional in _VOCABULARY_WORD.findall(_ESCAPE.sub(" ", pattern.pattern)):
-            found.add(word)
-            if optional and len(word) > 3:
-                found.add(word[:-1])
-    return frozenset(found)
 
 
 class _Clause:
@@ -443,9 +336,9 @@ class Triage:
         self.messages = messages
         self._chunks = [rule.chunks() for rule in self.rules]
         spelled = {w for right in (spellings or {}).values() for w in right.split()}
-        vocabulary = _vocabulary([p for rule in self.rules for pattern, parts in rule.patterns for p in (pattern, *parts)]
+        vocabulary = rule_vocabulary([p for rule in self.rules for pattern, parts in rule.patterns for p in (pattern, *parts)]
                                  + [frame.whole for frame in frames.values()])
-        self.speller = _Speller(spellings or {}, typos or [], vocabulary | spelled)
+        self.speller = Speller(spellings or {}, typos or [], vocabulary | spelled)
         self.sound_alike = sound_alike or {}
         # a sound-alike with nothing after it in its clause (no object: "i want to dye") is read as the word
         self._sound_alike = re.compile(
