@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Collection
 
 from .errors import DataError
+from .triage import uncombinable
 from .yamlfile import Located, read_yaml
 
 MIN_UNKNOWN_SHARE = 1 / 3  # of a message's Latin words unknown to English: ask the detector
@@ -236,10 +237,15 @@ def _compile(pattern: object, path: Path | str, line: int | None) -> re.Pattern[
     letters = re.sub(r"\\.", "", pattern)  # escapes such as \S keep their case
     if letters != letters.lower():
         raise DataError(path, line, f"the pattern {pattern!r} must be in lower case (messages are read in lower case)")
+    source = rf"(?<![a-z])(?:{fold(pattern, lower=False)})(?![a-z])"
     try:
-        return re.compile(rf"(?<![a-z])(?:{fold(pattern, lower=False)})(?![a-z])")
+        compiled = re.compile(source)
     except re.error as exc:
         raise DataError(path, line, f"the pattern {pattern!r} is not a valid regular expression ({exc.msg})") from None
+    problem = uncombinable(source)
+    if problem:
+        raise DataError(path, line, f"the pattern {pattern!r} {problem}")
+    return compiled
 
 
 @lru_cache(maxsize=4)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from .errors import DataError
 from .text import Lexicon, uk_spelling, words
+from .triage import uncombinable
 from .yamlfile import read_yaml
 
 SECTIONS = ("spelling", "terms", "off_topic", "not_covered", "neutral")
@@ -48,10 +49,13 @@ def load_lexicon(path: Path | str) -> Lexicon:
     for number, source in enumerate(not_covered):
         try:  # compiled exactly as the tokeniser will use it (wrapped), not only on its own
             re.compile(source)
-            Lexicon(not_covered=(source,)).not_covered_patterns  # noqa: B018 - compiling is the check
+            (used,) = Lexicon(not_covered=(source,)).not_covered_patterns
         except re.error as exc:
             raise DataError(path, doc.line("not_covered", number),
                             f"the pattern {source!r} is not a valid regular expression ({exc.msg})") from None
+        problem = uncombinable(used.pattern)
+        if problem:
+            raise DataError(path, doc.line("not_covered", number), f"the pattern {source!r} {problem}")
     return Lexicon(spelling, terms, frozenset(w for item in neutral for w in words(item)),
                    frozenset(w for item in off_topic for w in words(item)), tuple(not_covered))
 

@@ -631,27 +631,33 @@ def _compile(pattern: object, path: Path | str, line: int | None, checked: bool 
 
 
 def uncombinable(source: str) -> str | None:
-    """Why a pattern that compiles on its own would break or change meaning once joined with others.
+    """Why a pattern that compiles on its own would break, change meaning or hang once in use.
 
     Patterns are searched joined a few at a time ("(?:a)|(?:b)"): there a group name used twice
-    stops the search, and a numbered back-reference points at another pattern's group. So a data
-    file may use neither; None when the pattern is fine.
+    stops the search, and a numbered back-reference points at another pattern's group. A repeat
+    without limit inside another ("(\\w+ )+") can take forever on a long message. So a data file
+    may use none of these; None when the pattern is fine.
     """
     from re import _constants as sre, _parser  # CPython's own parser (sre_parse)
 
     parsed = _parser.parse(source)
     if parsed.state.groupdict:
         return "names a group ((?P<name>...)); use a plain group (...) instead"
-    stack = [parsed.data]
+    stack = [(parsed.data, False)]
     while stack:
-        for op, value in stack.pop():
+        items, in_unbounded = stack.pop()
+        for op, value in items:
             if op in (sre.GROUPREF, sre.GROUPREF_EXISTS):
                 return "refers back to a group (\\1 or (?(1)...)), which breaks when patterns are joined"
+            unbounded = op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT) and value[1] is sre.MAXREPEAT
+            if unbounded and in_unbounded:
+                return "repeats without limit inside a repeat without limit, which can take forever; give one a limit such as {0,4}"
+            inner = in_unbounded or unbounded
             for part in value if isinstance(value, (tuple, list)) else (value,):
                 if isinstance(part, _parser.SubPattern):
-                    stack.append(part.data)
+                    stack.append((part.data, inner))
                 elif isinstance(part, (tuple, list)):
-                    stack.extend(p.data for p in part if isinstance(p, _parser.SubPattern))
+                    stack.extend((p.data, inner) for p in part if isinstance(p, _parser.SubPattern))
     return None
 
 

@@ -553,3 +553,12 @@ def test_a_pattern_that_can_never_match_names_its_line(tmp_path: Path, bad: str)
         Triage.from_file(path)
     assert_names_file_and_line(caught.value, path, line)
     assert "never match" in str(caught.value)
+
+
+def test_a_pattern_that_could_hang_on_a_long_message_names_its_line(tmp_path: Path) -> None:
+    """A repeat without limit inside another can take forever on a long paste: triage would never answer."""
+    path, line = broken_copy(tmp_path, "      - suicid\\w*|", "      - (\\w+ )+dying|suicid\\w*|")
+    with pytest.raises(DataError) as caught:
+        Triage.from_file(path)
+    assert_names_file_and_line(caught.value, path, line)
+    assert "forever" in str(caught.value)
