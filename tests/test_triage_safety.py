@@ -114,7 +114,7 @@ def test_a_pattern_that_loads_but_breaks_when_used_cannot_silence_triage(fresh_e
     assert_urgent_with_999(fresh_engine.answer(EMERGENCY))
     assert fresh_engine.answer(CRISIS).kind == "urgent"
     calm = fresh_engine.answer("how is immunotherapy given?")
-    assert calm.kind in ("answer", "no_answer") and ("999" in calm.answer or calm.kind == "answer")
+    assert calm.kind == "no_answer" and "999" in calm.answer  # an honest no with the numbers, not a traceback
 
 
 @pytest.mark.parametrize("message", [
