@@ -562,3 +562,13 @@ def test_a_pattern_that_could_hang_on_a_long_message_names_its_line(tmp_path: Pa
         Triage.from_file(path)
     assert_names_file_and_line(caught.value, path, line)
     assert "forever" in str(caught.value)
+
+
+@pytest.mark.parametrize("text", [
+    "tingling in my fingertips since the oxaliplatin",
+    "I haven't had a poo for five days since the new tablets",
+    "my gums keep bleeding since I started chemo",
+    "gone right off my food since radiotherapy",
+])
+def test_side_effects_of_other_treatments_are_symptoms_too(triage: Triage, text: str) -> None:
+    assert level(triage, text) == "symptom"
