@@ -260,10 +260,12 @@ def normalise(text: str) -> str:
 class _Clause:
     """One clause: rules match on all of it; framing is worked out per segment, only when needed."""
 
-    def __init__(self, triage: "Triage", text: str, sentence: str) -> None:
+    def __init__(self, triage: "Triage", text: str, sentence: str, window: str = "", end: int = 0) -> None:
         self.triage = triage
         self.text = text
         self.sentence = sentence
+        self.window = window  # the text read, and where this clause's sentence ends in it
+        self.end = end
         self.starts = [0] + [m.start() for m in _SEGMENT.finditer(text)]
         self.segments: dict[int, _Segment] = {}
 
@@ -280,6 +282,15 @@ class _Clause:
         """A later part of the clause says it is happening again ("... and now I've had another one")."""
         later = self.text[segment.offset + len(segment.text) :]
         return bool(later) and self.triage._has("recurrence", later)
+
+    @cached_property
+    def back_later(self) -> bool:
+        """A later sentence says it is back now ("I had chest pain last year. Now it's back.")."""
+        later = self.window[self.end :]
+        recurrence = self.triage.frames.get("recurrence")
+        if not later.strip() or recurrence is None or not recurrence.has(later):
+            return False
+        return self.triage._present(recurrence.sub(" ", later))  # "again" says it recurs, not when
 
     @cached_property
     def now(self) -> bool:
@@ -498,11 +509,13 @@ class Triage:
 
     def _clauses(self, norm: str) -> list[_Clause]:
         out = []
-        for sentence in _SENTENCES.split(norm):
-            sentence = sentence.strip()
-            if not sentence:
-                continue
-            out.extend(_Clause(self, part, sentence) for part in self._parts(sentence))
+        start = 0
+        for cut in [*_SENTENCES.finditer(norm), None]:
+            end = cut.start() if cut else len(norm)
+            sentence = norm[start:end].strip()
+            if sentence:
+                out.extend(_Clause(self, part, sentence, norm, end) for part in self._parts(sentence))
+            start = cut.end() if cut else end
         return out
 
     def _parts(self, sentence: str) -> list[str]:
@@ -545,7 +558,7 @@ class Triage:
     def _framed(self, rule: Rule, clause: _Clause, position: int) -> bool:
         """Is a match at this position framed as past, general, informational or hypothetical?"""
         segment = clause.segment_at(position)
-        if segment.past and not clause.recurs_after(segment):
+        if segment.past and not clause.recurs_after(segment) and not clause.back_later:
             return True
         if rule.level == "symptom":
             if segment.general:

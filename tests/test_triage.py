@@ -572,3 +572,10 @@ def test_a_pattern_that_could_hang_on_a_long_message_names_its_line(tmp_path: Pa
 ])
 def test_side_effects_of_other_treatments_are_symptoms_too(triage: Triage, text: str) -> None:
     assert level(triage, text) == "symptom"
+
+
+def test_a_later_sentence_saying_it_is_back_now_undoes_the_past(triage: Triage) -> None:
+    assert level(triage, "My husband had a seizure in 2020. Right now it has come back.") == "emergency"
+    assert level(triage, "I had chest pain last winter. It's back today and worse.") == "emergency"
+    # "again" alone says it may recur, not that it is happening now
+    assert triage.check("My husband had a seizure in 2020. Can he have immunotherapy again?") is None
