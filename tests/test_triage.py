@@ -579,3 +579,24 @@ def test_a_later_sentence_saying_it_is_back_now_undoes_the_past(triage: Triage) 
     assert level(triage, "I had chest pain last winter. It's back today and worse.") == "emergency"
     # "again" alone says it may recur, not that it is happening now
     assert triage.check("My husband had a seizure in 2020. Can he have immunotherapy again?") is None
+
+
+@pytest.mark.parametrize("text", [
+    "honestly what is the point in trying any more",
+    "my family would be happier if I wasn't here",
+    "I've worked out how I'd do it",
+    "I keep thinking of swallowing every tablet in the house",
+    "I've sorted out my affairs. I'm ready.",
+    "there's a knife in the drawer and I can't stop thinking about it",
+])
+def test_passive_thoughts_plans_and_preparations_are_a_crisis(triage: Triage, text: str) -> None:
+    assert level(triage, text) == "crisis"
+
+
+@pytest.mark.parametrize("text", [
+    "what's the point of the scan if I feel fine?",
+    "I've sorted out my will, is that something people do before treatment?",
+    "I gave my car to my son as I can't drive on chemo",
+])
+def test_everyday_planning_is_not_a_crisis(triage: Triage, text: str) -> None:
+    assert triage.check(text) is None
