@@ -600,3 +600,15 @@ def test_passive_thoughts_plans_and_preparations_are_a_crisis(triage: Triage, te
 ])
 def test_everyday_planning_is_not_a_crisis(triage: Triage, text: str) -> None:
     assert triage.check(text) is None
+
+
+def test_things_that_collapse_or_die_are_not_people(triage: Triage) -> None:
+    assert triage.check("the tent collapsed on our camping trip, can I go camping on chemo?") is None
+    assert triage.check("my laptop died so I'm on my phone") is None
+    assert level(triage, "in the kitchen my husband collapsed") == "emergency"
+    assert level(triage, "my lung has collapsed again") == "emergency"
+
+
+def test_cold_explained_by_the_room_is_not_a_symptom(triage: Triage) -> None:
+    assert triage.check("I'm so cold sitting in the waiting room, can I bring a blanket?") is None
+    assert level(triage, "I feel freezing cold even with the heating on since my infusion") == "symptom"
