@@ -209,9 +209,12 @@ _NEVER_READ = re.compile(r"[A-Z'\"\u2018\u2019\u201c\u201d]")  # normalise() lea
 _PUNCTUATION = re.compile(r" ?[.!?;,:\n()]+ ?")
 # Words that may follow a verb used without an object ("i want to die now", "... die tonight").
 _BARE_END = "now|tonight|today|soon|already|anyway|please|honestly|lol|x+|tbh|too|as well|i think|right now"
-# Text-speak "2" for "to" after a word that takes "to" ("want 2 die", "hard 2 breathe").
+# Text-speak "2" for "to" after a word that takes "to" ("want 2 die", "hard 2 breathe"); and "too", but
+# only after a verb of wanting or trying and never where "too" means too ("had too many tablets").
 _TEXT_SPEAK_TO = re.compile(
     r"\b(want|wants|wanted|going|trying|try|need|needs|have|has|had|got|hard|difficult|struggling|unable|able|about|used|ready|time) 2 (?=[a-z])"
+    r"|\b(want|wants|wanted|going|trying|need|needs|ready|struggling|unable|able) too (?!(much|many|late|early|long|soon|far|bad|hard|"
+    r"tired|weak|ill|sick|scared|little|few|hot|cold|big|small|high|low|often|quick|quickly|fast)\b)(?=[a-z])"
 )
 # Words a wildcard word in a pattern may not be (see _any_word).
 _NEGATED = "(?:not|never|dont|doesnt|didnt|isnt|arent|wasnt|werent|havent|hasnt|hadnt|wont|less|no longer)"
@@ -466,7 +469,8 @@ class Triage:
     # ------------------------------------------------------------------ checking
     def prepare(self, text: str) -> str:
         """The message as rules see it: normalised, words mended, idioms blanked."""
-        norm = _TEXT_SPEAK_TO.sub(r"\1 to ", self.speller(normalise(text)))  # mended first: "wnt 2 die"
+        mended = self.speller(normalise(text))  # mended first: "wnt 2 die" is "want 2 die"
+        norm = _TEXT_SPEAK_TO.sub(lambda m: f"{m.group(1) or m.group(2)} to ", mended)
         if self._sound_alike is not None:
             norm = self._sound_alike.sub(lambda m: self.sound_alike[m.group(1)], norm)
         idiom = self.frames.get("idiom")

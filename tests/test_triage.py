@@ -612,3 +612,10 @@ def test_things_that_collapse_or_die_are_not_people(triage: Triage) -> None:
 def test_cold_explained_by_the_room_is_not_a_symptom(triage: Triage) -> None:
     assert triage.check("I'm so cold sitting in the waiting room, can I bring a blanket?") is None
     assert level(triage, "I feel freezing cold even with the heating on since my infusion") == "symptom"
+
+
+def test_too_for_to_after_wanting_but_never_where_it_means_too(triage: Triage) -> None:
+    assert level(triage, "i rly want too die") == "crisis"
+    assert level(triage, "she's struggling too breathe") == "emergency"
+    assert level(triage, "I've had too many tablets") == "crisis"  # "too many" stays too many
+    assert triage.check("I need too much help with forms, who can I ask?") is None
