@@ -10,6 +10,7 @@ Example::
 
 from __future__ import annotations
 
+import logging
 import math
 from collections import Counter
 from dataclasses import dataclass, replace
@@ -22,17 +23,20 @@ from .corpus import Article, load_corpus
 from .decision import Decision, unknown_bands
 from .english import english
 from .errors import DataError
+from .language import load_languages, may_be_foreign
 from .lexicon import load_lexicon
 from .passages import Passage, chunk, split_sentences
 from .reply import Citation, Reply
 from .smalltalk import SmallTalk
 from .text import ASKING_OPENERS, QUESTION_WORDS, Analysis, Tokeniser, clean
-from .triage import Triage
+from .triage import LEVELS, Triage
 from .yamlfile import Located, read_yaml
 
 ROOT = Path(__file__).resolve().parent.parent
+_log = logging.getLogger(__name__)  # failures only, never question text; silent unless the app sets up logging
+_log.addHandler(logging.NullHandler())
 MAX_QUESTION_CHARS = 1000  # longer messages are answered from their start, with a note
-MAX_TRIAGE_CHARS = 4000  # but triage reads further, so an emergency late in a long message still counts
+FAILED_TEXT = "I'm sorry, something went wrong and I cannot answer that just now. Please ask your care team."
 URGENT_SECTION_WORDS = ("side effect",)  # urgent replies may quote a section whose heading says this
 SHORT_ANSWER_WORDS = 80  # a longer passage is shown as its best sentences
 RERANK_DEPTH = 50  # the best passages by their own BM25 score, re-ranked with their section's score
@@ -63,12 +67,14 @@ class Paths:
     lexicon: Path
     triage: Path
     smalltalk: Path
-    decision: Path = ROOT / "data" / "decision.yaml"
+    languages: Path = ROOT / "data" / "languages.yaml"  # read when a message is not in English
+    decision: Path = ROOT / "data" / "decision.yaml"  # the answer decision's fitted weights
 
     @classmethod
     def under(cls, root: Path = ROOT) -> "Paths":
         return cls(root / "corpus", root / "data" / "lexicon.yaml", root / "data" / "triage.yaml",
-                   root / "data" / "smalltalk.yaml", root / "data" / "decision.yaml")
+                   root / "data" / "smalltalk.yaml", root / "data" / "languages.yaml",
+                   root / "data" / "decision.yaml")
 
 
 def _surprise(zipf: float) -> float:
@@ -87,6 +93,8 @@ class Scored:
 
 class Engine:
     """One engine answers every interface, so the chat, kiosk, batch and FAQ check agree."""
+
+    languages_path: Path = Paths.under().languages  # data/languages.yaml, read on the first message not in English
 
     def __init__(self, articles: Sequence[Article], passages: Sequence[Passage], tokeniser: Tokeniser,
                  index: InvertedBM25, section_index: InvertedBM25, section_of: Sequence[int],
@@ -134,12 +142,13 @@ class Engine:
         if cache != "off":
             from . import cache as index_cache
 
-            key = index_cache.cache_key([paths.lexicon, paths.triage, paths.smalltalk], corpus_files)
+            key = index_cache.cache_key([paths.lexicon, paths.triage, paths.smalltalk, paths.languages], corpus_files)
             state = index_cache.read(key)
             if state is not None:
                 try:
                     engine = cls.from_state(state, paths)
                     engine.decision = Decision.from_file(paths.decision)
+                    engine.languages_path = paths.languages
                     return engine
                 except (KeyError, TypeError, ValueError, IndexError, AttributeError, RecursionError):
                     pass  # a cache that does not fit is rebuilt, never trusted
@@ -150,7 +159,9 @@ class Engine:
         check_triage(triage, triage_doc, paths.triage)  # every pattern compiled as it will be used
         smalltalk = SmallTalk.from_document(smalltalk_doc, paths.smalltalk)
         articles = load_corpus(paths.corpus)
+        load_languages(paths.languages)  # checked now: a mistake stops start-up with its line
         engine = cls.build(articles, lexicon, triage, smalltalk, Decision.from_file(paths.decision))
+        engine.languages_path = paths.languages
         if cache in ("use", "build"):
             from . import cache as index_cache
 
@@ -241,27 +252,50 @@ class Engine:
 
     # -- the flow of one question -------------------------------------------------------------
     def answer(self, question: str) -> Reply:
-        """The reply to one message: urgent first, then small talk, then a grounded answer or an honest no."""
+        """The reply to one message: urgent first, then small talk, then a grounded answer or an honest no.
+
+        Nothing can hide triage: the whole message is screened first; if a later stage fails, an
+        urgent message still gets its urgent reply and any other a no-answer with the emergency
+        numbers; if triage itself fails, whatever reply comes back shows the emergency numbers.
+        """
         text = clean(question)
         notes: tuple[str, ...] = ()
-        screened = text[:MAX_TRIAGE_CHARS]
+        try:
+            urgent, screened = self.triage.check(text), True
+        except Exception as exc:  # noqa: BLE001 - a broken rule must not silence the reply
+            _log.error("triage failed: %s", type(exc).__name__)
+            urgent, screened = None, False
         if len(text) > MAX_QUESTION_CHARS:
             cut = text.rfind(" ", MAX_QUESTION_CHARS - 60, MAX_QUESTION_CHARS + 1)
             text = text[: cut if cut > 0 else MAX_QUESTION_CHARS]
             notes = (f"Your message was long, so I read only its first {MAX_QUESTION_CHARS} characters.",)
-        reply = self._reply(question, text, screened)
+        try:
+            reply = self._reply(question, text, urgent)
+        except Exception as exc:  # noqa: BLE001 - a failing stage still gives a safe reply
+            _log.error("answering failed: %s", type(exc).__name__)
+            reply = self._safe_reply(question, urgent)
+        if not screened:
+            notes += (self.triage.safety_message,)
         if notes:
             reply = replace(reply, answer=self._with_notes(reply.answer, notes), notes=notes)
         return reply
 
-    def _reply(self, question: str, text: str, screened: str) -> Reply:
+    def _safe_reply(self, question: str, urgent) -> Reply:
+        """When a stage after triage fails: the urgent help, or an honest no with the emergency numbers."""
+        if urgent is not None:
+            return Reply(question, "urgent", urgent.message, confidence=1.0, level=urgent.level)
+        return Reply(question, "no_answer", f"{FAILED_TEXT}\n\n{self.triage.safety_message}")
+
+    def _reply(self, question: str, text: str, urgent) -> Reply:
+        other = self._other_language(question, text, urgent)
+        if other is not None:
+            return other
+        if urgent is not None:
+            return self._urgent(question, urgent, self.tokeniser.analyse(text))
         if not text.strip():
             return Reply(question, "smalltalk", "Please type a question about cancer immunotherapy. "
                          "For example: " + self.example_questions()[0])
-        urgent = self.triage.check(screened)
         analysis = self.tokeniser.analyse(text)
-        if urgent is not None:
-            return self._urgent(question, urgent, analysis)
         intent = self.smalltalk.match(text, self._is_chatter)
         if intent is not None:
             reply = intent.reply.format(title=self._titles(), examples=self._examples_text())
@@ -273,6 +307,20 @@ class Engine:
         best = ranked[0]
         answer = f"{self._answer_body(ranked, analysis)}\n\n{self.source_line(best.passage)}"
         return Reply(question, "answer", answer, self._citations(ranked), confidence, best.passage.title)
+
+    def _other_language(self, question: str, text: str, urgent) -> Reply | None:
+        """A message in another language: English only, with the emergency numbers, in both languages;
+        urgent when its words or the English rules find an emergency (the more serious level wins)."""
+        known = self.triage.speller.known_words
+        if not may_be_foreign(text, known):
+            return None
+        found = load_languages(self.languages_path).read(text, known=known)
+        if found is None:
+            return None
+        levels = [level for level in (found.level, urgent.level if urgent else None) if level]
+        if levels:
+            return Reply(question, "urgent", found.text, confidence=1.0, level=min(levels, key=LEVELS.index))
+        return Reply(question, "no_answer", found.text)
 
     def _is_chatter(self, left: list[str]) -> bool:
         """Words beside a greeting or thanks that ask nothing: a few, none the articles speak of,

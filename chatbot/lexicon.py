@@ -7,6 +7,7 @@ from pathlib import Path
 
 from .errors import DataError
 from .text import Lexicon, QuestionKind, uk_spelling, words
+from .triage import uncombinable
 from .yamlfile import read_yaml
 
 SECTIONS = ("spelling", "terms", "off_topic", "question_kinds", "neutral")
@@ -73,6 +74,9 @@ def question_kinds(data: object, doc, path) -> tuple[QuestionKind, ...]:
             except (re.error, TypeError) as exc:
                 raise DataError(path, doc.line("question_kinds", name, key),
                                 f"{name}.{key} is not a valid regular expression ({getattr(exc, 'msg', exc)})") from None
+            problem = uncombinable(compiled[-1].pattern)  # one that can never match, or could hang
+            if problem:
+                raise DataError(path, doc.line("question_kinds", name, key), f"{name}.{key} {problem}")
         kinds.append(QuestionKind(str(name), *compiled))
     return tuple(kinds)
 

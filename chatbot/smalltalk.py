@@ -9,13 +9,18 @@ from pathlib import Path
 from typing import Callable
 
 from .errors import DataError
-from .triage import normalise
+from .triage import normalise, uncombinable
 from .yamlfile import Located, read_yaml
 
 
 REPLY_FIELDS = ("title", "examples")  # what the engine fills into a reply (Engine._reply)
 # Sounds and kisses around a whole-message phrase ("lol ok", "ok thanks x"): dropped for a second try.
 NOISE = frozenset("lol lmao haha hehe x xx xxx um uh er erm oh ah aw hmm mate".split())
+
+
+def _wrapped(patterns: list[str]) -> str:
+    """An intent's patterns as one expression, on word boundaries: exactly as they are searched."""
+    return r"\b(?:" + "|".join(f"(?:{p})" for p in patterns) + r")\b"
 
 
 @dataclass(frozen=True)
@@ -59,15 +64,17 @@ class SmallTalk:
                 raise DataError(path, doc.line(*where, "patterns"), "patterns must be a list of text")
             if not isinstance(item["reply"], str) or not item["reply"].strip():
                 raise DataError(path, doc.line(*where, "reply"), "reply must be text")
-            if doc.node is not None:  # from the file: check each pattern, to name its line
+            if doc.node is not None:  # from the file: check each pattern as it is used, to name its line
                 for number, text in enumerate(patterns):
                     try:
                         re.compile(text)
+                        problem = uncombinable(_wrapped([text]))
                     except re.error as exc:
-                        raise DataError(path, doc.line(*where, "patterns", number),
-                                        f"the pattern {text!r} is not a valid regular expression ({exc.msg})") from None
+                        problem = f"is not a valid regular expression ({exc.msg})"
+                    if problem:
+                        raise DataError(path, doc.line(*where, "patterns", number), f"the pattern {text!r} {problem}")
             try:
-                pattern = re.compile(r"\b(?:" + "|".join(f"(?:{p})" for p in patterns) + r")\b")
+                pattern = re.compile(_wrapped(patterns))
             except re.error as exc:  # each compiles alone, but not joined (a group name used twice)
                 raise DataError(path, doc.line(*where, "patterns"), f"the patterns of intent {item['name']!r} "
                                 f"cannot be used together ({exc.msg})") from None

@@ -3,9 +3,17 @@
 The rules are data (data/triage.yaml) a clinic can edit. How a message is read:
 
 1. **Normalise**: fold case and Unicode, drop apostrophes ("can't" -> "cant"), then mend words:
-   the file's ``spellings`` (text-speak and known slips: "cnt" -> "cant", "diarhea" -> "diarrhoea")
-   and, for the words listed under ``typos``, any single slip (a letter missing, doubled or extra,
-   two letters swapped, or in long words one letter wrong: "siezure", "vomitting", "breth").
+   the file's ``spellings`` (text-speak, dialect and known slips: "cnt" -> "cant", "cannae" ->
+   "cant", "diarhea" -> "diarrhoea"); for the words listed under ``typos``, any single slip (a letter
+   missing, doubled or extra, two letters swapped, or in long words one letter wrong: "siezure",
+   "vomitting", "breth"); then general English repair (chatbot.english) that prefers the words the
+   rules are written with ("wnt" -> "want", "roastin" -> "roasting"), asked only of a word within
+   about two slips of one of them, so most messages never load the dictionary. Contractions typed
+   without the apostrophe ("ive", "thats") are words. A ``sound_alike`` with nothing after it in its
+   clause is read as the word it sounds like ("i want to dye" -> "die"; "dye my hair" stays).
+   ``{treatment}`` in a pattern stands for any of the file's ``treatments``.
+   The whole message is read, however long: cut into windows of about WINDOW_CHARS at sentence
+   ends, each read on its own, so time grows linearly with length.
 2. **Idioms** (frame ``idiom``) are blanked out: "laughed so hard I couldn't breathe", "dying for a
    cuppa", and fillers that only look negative ("not sure if", "I don't know why").
 3. The message is cut into sentences and clauses (at punctuation and "but", "although", ...).
@@ -36,6 +44,9 @@ The rules are data (data/triage.yaml) a clinic can edit. How a message is read:
 6. Symptom rules also need the message to be a ``report`` about someone now ("I've had the runs since
    my infusion"), not a general remark.
 
+7. A rule with ``scope: message`` is read across the whole message, sentences and all, with no
+   framing (a goodbye in one sentence, "I won't be needing my next appointment" in the next).
+
 The most serious level found wins: crisis > emergency > symptom.
 """
 
@@ -43,24 +54,30 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import cached_property
 from itertools import permutations
 from pathlib import Path
 
 from .errors import DataError
 from .text import fold
+from .triage_words import Speller, rule_vocabulary
 from .yamlfile import Located, read_yaml
 
 LEVELS = ("crisis", "emergency", "symptom")
+# Shown when a reply could not be worked out, or triage itself failed; data/triage.yaml may say it
+# differently (messages: safety).
+DEFAULT_SAFETY = ("If this is an emergency, call 999 now or go to A&E. For urgent medical advice, call NHS 111. "
+                  "If you are struggling to cope, Samaritans are there day and night on 116 123.")
 FRAMES = (
     "idiom", "negation", "negation_after", "past", "resolved", "present",
     "recurrence", "hypothetical", "informational", "general", "now", "report",
 )
-KEYS = ("messages", "spellings", "typos", "frames", "rules")
+KEYS = ("messages", "spellings", "typos", "sound_alike", "treatments", "frames", "rules")
+TREATMENT = "{treatment}"  # in a pattern, stands for any of the file's treatments
 NEGATION_WINDOW = 5  # words before a match in which a negation cancels it
 AFTER_WINDOW = 40  # characters after a match searched by negation_after ("... is normal")
-MAX_CHARS = 20_000  # a longer message is read from its start (the engine itself reads 1,000)
-MAX_TYPO_WORD = 20  # longer tokens are not words anyone mistyped (and would cost time)
+WINDOW_CHARS = 2_000  # a longer message is read in windows of about this size, so time grows linearly
+WINDOW_OVERLAP = 200  # a window cut inside a sentence repeats this much of the one before it
 DEFAULT_WITHIN = 4  # words allowed between the parts of an ``all`` pattern
 _UNSET = object()
 
@@ -187,10 +204,17 @@ _NEW_SUBJECT = re.compile(
 _SEGMENT = re.compile(
     r"\b(?:and|but|so|then|because|cos|coz|plus) (?=(?:i|im|ive|id|my|he|hes|his|she|shes|her|we|our|they|theyre|their|now)\b)"
 )
-_WORD = re.compile(r"[a-z]+")
-# Text-speak "2" for "to" after a word that takes "to" ("want 2 die", "hard 2 breathe").
+_ESCAPE = re.compile(r"\\.")
+_NEVER_READ = re.compile(r"[A-Z'\"\u2018\u2019\u201c\u201d]")  # normalise() leaves none of these
+_PUNCTUATION = re.compile(r" ?[.!?;,:\n()]+ ?")
+# Words that may follow a verb used without an object ("i want to die now", "... die tonight").
+_BARE_END = "now|tonight|today|soon|already|anyway|please|honestly|lol|x+|tbh|too|as well|i think|right now"
+# Text-speak "2" for "to" after a word that takes "to" ("want 2 die", "hard 2 breathe"); and "too", but
+# only after a verb of wanting or trying and never where "too" means too ("had too many tablets").
 _TEXT_SPEAK_TO = re.compile(
     r"\b(want|wants|wanted|going|trying|try|need|needs|have|has|had|got|hard|difficult|struggling|unable|able|about|used|ready|time) 2 (?=[a-z])"
+    r"|\b(want|wants|wanted|going|trying|need|needs|ready|struggling|unable|able) too (?!(much|many|late|early|long|soon|far|bad|hard|"
+    r"tired|weak|ill|sick|scared|little|few|hot|cold|big|small|high|low|often|quick|quickly|fast)\b)(?=[a-z])"
 )
 # Words a wildcard word in a pattern may not be (see _any_word).
 _NEGATED = "(?:not|never|dont|doesnt|didnt|isnt|arent|wasnt|werent|havent|hasnt|hadnt|wont|less|no longer)"
@@ -206,6 +230,7 @@ class Rule:
     level: str
     patterns: tuple[tuple[Pattern, tuple[Pattern, ...]], ...]  # (pattern, parts of an all-pattern)
     always: bool = False  # counts even in an informational, hypothetical or past clause
+    whole: bool = False  # matched across the whole message, not clause by clause (a farewell and its reason)
 
     def chunks(self, size: int = 3) -> list[tuple[Pattern, range]]:
         """The rule's patterns joined a few at a time: one quick search over the message says which to try.
@@ -235,55 +260,15 @@ def normalise(text: str) -> str:
     return re.sub(r"[ ]+", " ", text).strip()
 
 
-class _Speller:
-    """Mends words before matching: fixed spellings, and single slips in the listed words."""
-
-    def __init__(self, spellings: dict[str, str], words: list[str]) -> None:
-        self.spellings = spellings
-        self.words = frozenset(words)
-        self.deleted: dict[str, list[tuple[str, int]]] = {}  # word minus one letter -> (word, position)
-        for word in dict.fromkeys(words):  # in file order, so a tie always mends the same way
-            for i in range(len(word)):
-                self.deleted.setdefault(word[:i] + word[i + 1 :], []).append((word, i))
-        self.fix = lru_cache(maxsize=4096)(self._fix)
-
-    def _fix(self, token: str) -> str:
-        if token in self.spellings:
-            return self.spellings[token]
-        if not 5 <= len(token) <= MAX_TYPO_WORD or token in self.words:
-            return token
-        # a letter missing ("breth" for "breath", "diarhea" for "diarrhea")
-        for word, _ in self.deleted.get(token, ()):
-            if word[0] == token[0]:
-                return word
-        for i in range(len(token)):
-            shorter = token[:i] + token[i + 1 :]
-            # a letter too many ("vomitting")
-            if shorter in self.words and shorter[0] == token[0]:
-                return shorter
-            # one letter wrong, in long words only ("anaphalaxis"); same position on both sides
-            if len(token) >= 9 and i > 0:
-                for word, j in self.deleted.get(shorter, ()):
-                    if j == i and len(word) == len(token):
-                        return word
-        # two neighbours swapped ("siezure")
-        for i in range(len(token) - 1):
-            swapped = token[:i] + token[i + 1] + token[i] + token[i + 2 :]
-            if swapped in self.words:
-                return swapped
-        return token
-
-    def __call__(self, text: str) -> str:
-        return _WORD.sub(lambda m: self.fix(m.group()), text)
-
-
 class _Clause:
     """One clause: rules match on all of it; framing is worked out per segment, only when needed."""
 
-    def __init__(self, triage: "Triage", text: str, sentence: str) -> None:
+    def __init__(self, triage: "Triage", text: str, sentence: str, window: str = "", end: int = 0) -> None:
         self.triage = triage
         self.text = text
         self.sentence = sentence
+        self.window = window  # the text read, and where this clause's sentence ends in it
+        self.end = end
         self.starts = [0] + [m.start() for m in _SEGMENT.finditer(text)]
         self.segments: dict[int, _Segment] = {}
 
@@ -300,6 +285,15 @@ class _Clause:
         """A later part of the clause says it is happening again ("... and now I've had another one")."""
         later = self.text[segment.offset + len(segment.text) :]
         return bool(later) and self.triage._has("recurrence", later)
+
+    @cached_property
+    def back_later(self) -> bool:
+        """A later sentence says it is back now ("I had chest pain last year. Now it's back.")."""
+        later = self.window[self.end :]
+        recurrence = self.triage.frames.get("recurrence")
+        if not later.strip() or recurrence is None or not recurrence.has(later):
+            return False
+        return self.triage._present(recurrence.sub(" ", later))  # "again" says it recurs, not when
 
     @cached_property
     def now(self) -> bool:
@@ -349,12 +343,26 @@ class Triage:
         messages: dict[str, str],
         spellings: dict[str, str] | None = None,
         typos: list[str] | None = None,
+        sound_alike: dict[str, str] | None = None,
     ) -> None:
         self.rules = sorted(rules, key=lambda rule: LEVELS.index(rule.level))
         self.frames = frames
         self.messages = messages
-        self.speller = _Speller(spellings or {}, typos or [])
         self._chunks = [rule.chunks() for rule in self.rules]
+        spelled = {w for right in (spellings or {}).values() for w in right.split()}
+        vocabulary = rule_vocabulary([p for rule in self.rules for pattern, parts in rule.patterns for p in (pattern, *parts)]
+                                 + [frame.whole for frame in frames.values()])
+        self.speller = Speller(spellings or {}, typos or [], vocabulary | spelled)
+        self.sound_alike = sound_alike or {}
+        # a sound-alike with nothing after it in its clause (no object: "i want to dye") is read as the word
+        self._sound_alike = re.compile(
+            r"\b(" + "|".join(map(re.escape, sorted(self.sound_alike))) + r")\b(?= ?(?:[.!?;,:\n]|$|(?:" + _BARE_END + r")\b))"
+        ) if self.sound_alike else None
+
+    @property
+    def safety_message(self) -> str:
+        """The emergency numbers, for a reply that could not be screened or worked out."""
+        return self.messages.get("safety") or DEFAULT_SAFETY
 
     # ------------------------------------------------------------------ loading
     def _lazy_patterns(self):
@@ -369,7 +377,11 @@ class Triage:
             yield frame.whole
 
     def warm_up(self) -> None:
-        """Compile every pattern now (a long-running process: no question waits for a compile)."""
+        """Compile every pattern now and load the English dictionary (a long-running process: no
+        question waits for either)."""
+        from .english import english
+
+        english()
         for pattern in self._lazy_patterns():
             pattern._get()
 
@@ -407,7 +419,9 @@ class Triage:
             if not isinstance(messages.get(level), str) or not messages[level].strip():
                 raise DataError(path, doc.line("messages", level), f"messages needs a text for {level!r}")
         spellings = _load_spellings(data.get("spellings"), path, doc)
+        sound_alike = _load_spellings(data.get("sound_alike"), path, doc, "sound_alike")
         typos = _load_typos(data.get("typos"), path, doc)
+        treatment = _load_treatments(data.get("treatments"), path, doc)
         frames_data = data.get("frames") or {}
         if not isinstance(frames_data, dict):
             raise DataError(path, doc.line("frames"), f"frames must be a mapping with the keys {', '.join(FRAMES)}")
@@ -415,7 +429,7 @@ class Triage:
         for name, patterns in frames_data.items():
             if name not in FRAMES:
                 raise DataError(path, doc.line("frames", name), f"unknown frame {name!r}; the frames are {', '.join(FRAMES)}")
-            frames[name] = _compile_any(patterns, path, doc, ("frames", name))
+            frames[name] = _compile_any(patterns, path, doc, ("frames", name), treatment)
         rules_data = data.get("rules")
         if "rules" not in data:
             raise DataError(path, doc.line(), "the rules key is missing: it lists the rules as {name, level, patterns}")
@@ -426,7 +440,7 @@ class Triage:
             where = ("rules", index)
             if not isinstance(item, dict):
                 raise DataError(path, doc.line(*where), "each rule is a mapping with name, level and patterns")
-            unknown = set(item) - {"name", "level", "patterns", "always"}
+            unknown = set(item) - {"name", "level", "patterns", "always", "scope"}
             if unknown:
                 key = sorted(unknown)[0]
                 raise DataError(path, doc.line(*where, key), f"unknown key {key!r} in a rule")
@@ -437,33 +451,54 @@ class Triage:
                                 f"rule {item['name']!r}: level must be one of {', '.join(LEVELS)}, not {item.get('level')!r}")
             if "always" in item and not isinstance(item["always"], bool):
                 raise DataError(path, doc.line(*where, "always"), "always must be true or false")
+            if item.get("scope", "clause") not in ("clause", "message"):
+                raise DataError(path, doc.line(*where, "scope"), "scope must be clause or message")
             patterns = item.get("patterns")
             if not isinstance(patterns, list) or not patterns:
                 raise DataError(path, doc.line(*where, "patterns"), f"rule {item['name']!r} needs a list of patterns")
             compiled = tuple(
-                _compile_pattern(p, path, doc, (*where, "patterns", i)) for i, p in enumerate(patterns)
+                _compile_pattern(p, path, doc, (*where, "patterns", i), treatment) for i, p in enumerate(patterns)
             )
-            rules.append(Rule(item["name"], item["level"], compiled, bool(item.get("always", False))))
-        return cls(rules, frames, {level: messages[level].strip() for level in LEVELS}, spellings, typos)
+            whole = item.get("scope") == "message"
+            rules.append(Rule(item["name"], item["level"], compiled, bool(item.get("always", False)) or whole, whole))
+        if "safety" in messages and (not isinstance(messages["safety"], str) or not messages["safety"].strip()):
+            raise DataError(path, doc.line("messages", "safety"), "messages: safety must be a text (or left out)")
+        texts = {level: messages[level].strip() for level in (*LEVELS, "safety") if level in messages}
+        return cls(rules, frames, texts, spellings, typos, sound_alike)
 
     # ------------------------------------------------------------------ checking
     def prepare(self, text: str) -> str:
         """The message as rules see it: normalised, words mended, idioms blanked."""
-        norm = self.speller(_TEXT_SPEAK_TO.sub(r"\1 to ", normalise(text)))
+        mended = self.speller(normalise(text))  # mended first: "wnt 2 die" is "want 2 die"
+        norm = _TEXT_SPEAK_TO.sub(lambda m: f"{m.group(1) or m.group(2)} to ", mended)
+        if self._sound_alike is not None:
+            norm = self._sound_alike.sub(lambda m: self.sound_alike[m.group(1)], norm)
         idiom = self.frames.get("idiom")
         if idiom is not None:
             norm = idiom.sub(" ", norm)
         return re.sub(r"[ ]+", " ", norm).strip()
 
     def check(self, text: str) -> TriageResult | None:
-        """The most serious urgent finding in the message, or None."""
-        norm = self.prepare(text[:MAX_CHARS])
+        """The most serious urgent finding anywhere in the message, however long, or None."""
+        norm = self.prepare(text)
+        worst = None
+        for window in windows(norm):
+            found = self._check_window(window)
+            if found is not None and (worst is None or LEVELS.index(found.level) < LEVELS.index(worst.level)):
+                worst = found
+                if worst.level == LEVELS[0]:
+                    break
+        return worst
+
+    def _check_window(self, norm: str) -> TriageResult | None:
+        """The most serious finding in one window of the prepared message."""
         if not norm:
             return None
         clauses = self._clauses(norm)
         reported = None
+        flat = _PUNCTUATION.sub(" ", norm)  # for rules read across the whole message
         for rule, chunks in zip(self.rules, self._chunks):
-            candidates = [i for chunk, indexes in chunks if chunk.search(norm) for i in indexes]
+            candidates = [i for chunk, indexes in chunks if chunk.search(flat if rule.whole else norm) for i in indexes]
             if not candidates:
                 continue
             if rule.level == "symptom":
@@ -471,18 +506,20 @@ class Triage:
                     reported = self._has("report", norm)
                 if not reported:
                     continue
-            for clause in clauses:
+            for clause in ([_Clause(self, flat, norm)] if rule.whole else clauses):
                 if self._fires(rule, clause, candidates):
                     return TriageResult(rule.level, rule.name, self.messages[rule.level])
         return None
 
     def _clauses(self, norm: str) -> list[_Clause]:
         out = []
-        for sentence in _SENTENCES.split(norm):
-            sentence = sentence.strip()
-            if not sentence:
-                continue
-            out.extend(_Clause(self, part, sentence) for part in self._parts(sentence))
+        start = 0
+        for cut in [*_SENTENCES.finditer(norm), None]:
+            end = cut.start() if cut else len(norm)
+            sentence = norm[start:end].strip()
+            if sentence:
+                out.extend(_Clause(self, part, sentence, norm, end) for part in self._parts(sentence))
+            start = cut.end() if cut else end
         return out
 
     def _parts(self, sentence: str) -> list[str]:
@@ -525,7 +562,7 @@ class Triage:
     def _framed(self, rule: Rule, clause: _Clause, position: int) -> bool:
         """Is a match at this position framed as past, general, informational or hypothetical?"""
         segment = clause.segment_at(position)
-        if segment.past and not clause.recurs_after(segment):
+        if segment.past and not clause.recurs_after(segment) and not clause.back_later:
             return True
         if rule.level == "symptom":
             if segment.general:
@@ -556,29 +593,95 @@ class Triage:
         return bool(after and after.match(text[match.end() : match.end() + AFTER_WINDOW].lstrip()))
 
 
+def windows(norm: str, size: int = WINDOW_CHARS, overlap: int = WINDOW_OVERLAP):
+    """The prepared message in pieces of at most about size characters, each read on its own.
+
+    Rules and frames then only ever search bounded text, so a paste of any length is screened
+    whole in time that grows linearly with it. A window ends at a sentence end in its second half
+    where there is one; otherwise at a space, and the next window starts overlap characters
+    earlier, so that no phrase is lost at the cut.
+    """
+    start, length = 0, len(norm)
+    while start < length:
+        end = start + size
+        if end >= length:
+            yield norm[start:]
+            return
+        cut = max(norm.rfind(mark, start + size // 2, end) for mark in ".!?\n")
+        if cut > start:
+            yield norm[start : cut + 1]
+            start = cut + 1
+            continue
+        space = norm.rfind(" ", start + size // 2, end)
+        end = space if space > start else end
+        yield norm[start:end]
+        back = norm.find(" ", end - overlap, end)
+        start = back + 1 if back > start else end
+
+
 # ---------------------------------------------------------------------- loading helpers
 def _any_word(pattern: str) -> str:
     """A wildcard word ( \\w+) or (\\w+ ) in a pattern never stands for a negation ("I'm not tired")."""
     return pattern.replace(r"( \w+)", rf"( (?!{_NEGATED}\b)\w+)").replace(r"(\w+ )", rf"((?!{_NEGATED}\b)\w+ )")
 
 
-def _compile(pattern: object, path: Path | str, line: int | None, checked: bool = False) -> LazyPattern:
+def _compile(pattern: object, path: Path | str, line: int | None, checked: bool = False, treatment: str = "") -> LazyPattern:
     """A pattern as a word-bounded expression; compiled now unless the index cache vouches for it."""
     if not isinstance(pattern, str) or not pattern.strip():
         raise DataError(path, line, "a pattern must be non-empty text")
-    source = r"\b(?:" + _any_word(pattern) + r")\b"
+    if _NEVER_READ.search(_ESCAPE.sub("", pattern)):
+        raise DataError(path, line, f"the pattern {pattern!r} can never match: messages are read in lower case, "
+                                    "without apostrophes or quotes (write can't as cant)")
+    if TREATMENT in pattern and not treatment:
+        raise DataError(path, line, f"the pattern {pattern!r} uses {TREATMENT} but the file lists no treatments")
+    source = r"\b(?:" + _any_word(pattern.replace(TREATMENT, treatment)) + r")\b"
     if checked:
         return LazyPattern(source)
     try:
-        return LazyPattern(source, re.compile(source))
+        compiled = re.compile(source)
     except re.error as exc:
         raise DataError(path, line, f"the pattern {pattern!r} is not a valid regular expression ({exc.msg})") from None
+    problem = uncombinable(source)
+    if problem:
+        raise DataError(path, line, f"the pattern {pattern!r} {problem}")
+    return LazyPattern(source, compiled)
 
 
-def _compile_pattern(item: object, path: Path | str, doc, where: tuple):
+def uncombinable(source: str) -> str | None:
+    """Why a pattern that compiles on its own would break, change meaning or hang once in use.
+
+    Patterns are searched joined a few at a time ("(?:a)|(?:b)"): there a group name used twice
+    stops the search, and a numbered back-reference points at another pattern's group. A repeat
+    without limit inside another ("(\\w+ )+") can take forever on a long message. So a data file
+    may use none of these; None when the pattern is fine.
+    """
+    from re import _constants as sre, _parser  # CPython's own parser (sre_parse)
+
+    parsed = _parser.parse(source)
+    if parsed.state.groupdict:
+        return "names a group ((?P<name>...)); use a plain group (...) instead"
+    stack = [(parsed.data, False)]
+    while stack:
+        items, in_unbounded = stack.pop()
+        for op, value in items:
+            if op in (sre.GROUPREF, sre.GROUPREF_EXISTS):
+                return "refers back to a group (\\1 or (?(1)...)), which breaks when patterns are joined"
+            unbounded = op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT) and value[1] is sre.MAXREPEAT
+            if unbounded and in_unbounded:
+                return "repeats without limit inside a repeat without limit, which can take forever; give one a limit such as {0,4}"
+            inner = in_unbounded or unbounded
+            for part in value if isinstance(value, (tuple, list)) else (value,):
+                if isinstance(part, _parser.SubPattern):
+                    stack.append((part.data, inner))
+                elif isinstance(part, (tuple, list)):
+                    stack.extend((p.data, inner) for p in part if isinstance(p, _parser.SubPattern))
+    return None
+
+
+def _compile_pattern(item: object, path: Path | str, doc, where: tuple, treatment: str = ""):
     """A rule pattern: a regular expression, or {all: [parts], within: N} for parts in any order."""
     if not isinstance(item, dict):
-        return _compile(item, path, doc.line(*where), doc.node is None), ()
+        return _compile(item, path, doc.line(*where), doc.node is None, treatment), ()
     unknown = set(item) - {"all", "within"}
     if unknown:
         key = sorted(unknown)[0]
@@ -593,7 +696,7 @@ def _compile_pattern(item: object, path: Path | str, doc, where: tuple):
     if not isinstance(within, int) or isinstance(within, bool) or not 0 <= within <= 20:
         raise DataError(path, doc.line(*where, "within"), "within must be a whole number of words from 0 to 20")
     checked = doc.node is None
-    compiled = tuple(_compile(p, path, doc.line(*where, "all", i), checked) for i, p in enumerate(parts))
+    compiled = tuple(_compile(p, path, doc.line(*where, "all", i), checked, treatment) for i, p in enumerate(parts))
     gap = r"(?: \S+){0,%d}? " % within
     alternatives = [gap.join(p.pattern for p in order) for order in permutations(compiled)]
     return LazyPattern("|".join(f"(?:{a})" for a in alternatives)), compiled
@@ -624,29 +727,45 @@ class _Frame:
         return self.whole.match(text)
 
 
-def _compile_any(patterns: object, path: Path | str, doc, where: tuple) -> _Frame:
+def _compile_any(patterns: object, path: Path | str, doc, where: tuple, treatment: str = "") -> _Frame:
     if not isinstance(patterns, list) or not patterns:
         raise DataError(path, doc.line(*where), "a frame is a list of patterns")
     checked = doc.node is None
-    return _Frame([_compile(pattern, path, doc.line(*where, index), checked) for index, pattern in enumerate(patterns)])
+    return _Frame([_compile(pattern, path, doc.line(*where, index), checked, treatment) for index, pattern in enumerate(patterns)])
 
 
-def _load_spellings(data: object, path: Path | str, doc) -> dict[str, str]:
-    """spellings: {right word or words: [variants]} -> {variant: right}."""
+def _load_treatments(data: object, path: Path | str, doc) -> str:
+    """treatments: [patterns] -> one group that {treatment} in a rule stands for."""
+    if data is None:
+        return ""
+    if not isinstance(data, list) or not data:
+        raise DataError(path, doc.line("treatments"), "treatments must be a list of words or patterns")
+    for i, item in enumerate(data):
+        if not isinstance(item, str) or not item.strip():
+            raise DataError(path, doc.line("treatments", i), "each treatment must be a word or a pattern")
+        try:
+            re.compile(item)
+        except re.error as exc:
+            raise DataError(path, doc.line("treatments", i), f"the treatment {item!r} is not a valid regular expression ({exc.msg})") from None
+    return "(?:" + "|".join(data) + ")"
+
+
+def _load_spellings(data: object, path: Path | str, doc, key: str = "spellings") -> dict[str, str]:
+    """spellings (or sound_alike): {right word or words: [variants]} -> {variant: right}."""
     if data is None:
         return {}
     if not isinstance(data, dict):
-        raise DataError(path, doc.line("spellings"), "spellings must map a word to the list of its other spellings")
+        raise DataError(path, doc.line(key), f"{key} must map a word to the list of its other spellings")
     out: dict[str, str] = {}
     for right, variants in data.items():
-        line = doc.line("spellings", right)
+        line = doc.line(key, right)
         if not isinstance(right, str) or not re.fullmatch(r"[a-z0-9&]+(?: [a-z0-9&]+)*", right):
             raise DataError(path, line, f"spelling {right!r} must be lower-case words")
         if not isinstance(variants, list) or not variants:
             raise DataError(path, line, f"spelling {right!r} needs a list of variants")
         for i, variant in enumerate(variants):
             if not isinstance(variant, str) or not re.fullmatch(r"[a-z]+", variant):
-                raise DataError(path, doc.line("spellings", right, i), f"variant {variant!r} must be one lower-case word")
+                raise DataError(path, doc.line(key, right, i), f"variant {variant!r} must be one lower-case word")
             out[variant] = right
     return out
 

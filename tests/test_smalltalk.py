@@ -204,3 +204,10 @@ def test_missing_file(tmp_path):
     with pytest.raises(DataError) as info:
         SmallTalk.from_file(tmp_path / "none.yaml")
     assert "none.yaml" in str(info.value)
+
+
+@pytest.mark.parametrize("pattern", ["(?i)thanks", "(?P<word>thanks)", r"(t)hanks\1"])
+def test_a_pattern_that_breaks_only_when_joined_stops_start_up(tmp_path, pattern):
+    """Each pattern is checked as it is searched (joined, on word boundaries), not only on its own."""
+    error = broken(tmp_path, TINY.replace("patterns: ['thanks?']", f"patterns: ['thanks?', '{pattern}']"), 6)
+    assert repr(pattern) in error.problem

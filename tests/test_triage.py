@@ -317,6 +317,15 @@ def test_bad_regex_inside_an_all_pattern_names_its_line(tmp_path: Path) -> None:
     assert "regular expression" in str(caught.value)
 
 
+@pytest.mark.parametrize("bad", ["(?i)suicid\\w*|", "(?P<x>suicid)\\w*|", "(s)uicid\\1\\w*|"])
+def test_a_pattern_that_breaks_only_when_joined_names_its_line(tmp_path: Path, bad: str) -> None:
+    """Rules are searched joined a few at a time: what compiles alone but breaks joined stops start-up."""
+    path, line = broken_copy(tmp_path, "      - suicid\\w*|", "      - " + bad)
+    with pytest.raises(DataError) as caught:
+        Triage.from_file(path)
+    assert_names_file_and_line(caught.value, path, line)
+
+
 def test_bad_within_names_its_line(tmp_path: Path) -> None:
     path, line = broken_copy(tmp_path, "        within: 6\n", "        within: many\n")
     with pytest.raises(DataError) as caught:
@@ -383,3 +392,230 @@ def test_missing_file_is_a_data_error(tmp_path: Path) -> None:
     with pytest.raises(DataError) as caught:
         Triage.from_file(tmp_path / "nowhere.yaml")
     assert "nowhere.yaml" in str(caught.value)
+
+
+# ---------------------------------------------------------------------------------------------
+# Issue 13: recall by mechanism, precision by framing, rules that name no one treatment
+# (phrasings of our own: the fresh sets' messages are in triage_cases.yaml, not copied here)
+# ---------------------------------------------------------------------------------------------
+@pytest.mark.parametrize(("text", "level_name"), [
+    ("my husbnd cnat breathe", "emergency"),  # general English repair, not a listed slip
+    ("i wnat to end it", "crisis"),
+    ("im bleedin an it wont stop", "emergency"),  # a dropped g
+    ("hes shiverin an burnin up since his chemo", "emergency"),
+    ("she isnae breathin right", "emergency"),  # Scots negative
+    ("he cannae get his breath", "emergency"),
+])
+def test_spelling_repair_reads_what_was_meant(triage: Triage, text: str, level_name: str) -> None:
+    assert level(triage, text) == level_name
+
+
+def test_a_sound_alike_with_nothing_after_it_is_read_as_the_word(triage: Triage) -> None:
+    assert level(triage, "honestly i just want to dye") == "crisis"
+    assert level(triage, "i am ready to dye now") == "crisis"
+    assert triage.check("can i dye my hair while on treatment?") is None
+    assert triage.check("is it ok to dye my eyebrows") is None
+
+
+@pytest.mark.parametrize("text", [
+    "bye all of you, sorry for everything",
+    "farewell. please look after my cat",
+    "this is goodbye",
+    "i'm through with life",
+])
+def test_a_farewell_that_is_a_last_one_is_a_crisis(triage: Triage, text: str) -> None:
+    assert level(triage, text) == "crisis"
+
+
+@pytest.mark.parametrize("text", ["bye for now", "bye, see you on thursday", "ok bye thanks", "goodbye and thanks",
+                                  "bye everyone, speak next week", "thanks for everything, bye"])
+def test_an_everyday_goodbye_is_not_a_crisis(triage: Triage, text: str) -> None:
+    assert triage.check(text) is None
+
+
+@pytest.mark.parametrize("text", [
+    "I've been keeping my oramorph aside for when it gets too much",
+    "been stashing my sleeping pills in case i need them",
+    "I think about steering the car into a tree",
+])
+def test_plans_are_a_crisis_without_the_word_suicide(triage: Triage, text: str) -> None:
+    assert level(triage, text) == "crisis"
+
+
+@pytest.mark.parametrize("text", [
+    "I scratched my arms till they bled on purpose",
+    "i keep hitting myself deliberately",
+])
+def test_self_harm_now_is_a_crisis_in_any_words(triage: Triage, text: str) -> None:
+    assert level(triage, text) == "crisis"
+
+
+@pytest.mark.parametrize(("text", "level_name"), [
+    ("my dad has gone all limp and wont answer me", "emergency"),
+    ("my wife is floppy and I can't wake her", "emergency"),
+    ("I can't get a word out of her", "emergency"),
+    ("so breathless I can't lie flat tonight", "emergency"),
+    ("breathless even sitting down, getting worse by the hour", "emergency"),
+    ("blood is streaming from his nose and it has been half an hour", "emergency"),
+    ("he's gone very disorientated since the weekend", "emergency"),
+    ("boiling hot and shaking under the covers", "emergency"),
+    ("she went into a fit in the kitchen", "emergency"),
+])
+def test_each_kind_of_emergency_is_read_by_meaning(triage: Triage, text: str, level_name: str) -> None:
+    assert level(triage, text) == level_name
+
+
+@pytest.mark.parametrize("text", [
+    "the doctor told me to ring 999 if my chest hurts, is that normal advice?",
+    "my nurse said I should call an ambulance if I can't breathe, why?",
+    "would a rash be a sign of a reaction?",
+    "could shivering be one of the side effects?",
+    "what's the difference between a fit and a faint?",
+    "how can you tell a chest infection from pneumonitis?",
+    "I had a temperature last time after the drip, will it happen again?",
+    "my rash in March was treated with cream, can that come back?",
+])
+def test_staff_advice_general_questions_and_past_events_are_not_alarms(triage: Triage, text: str) -> None:
+    assert triage.check(text) is None
+
+
+@pytest.mark.parametrize(("text", "level_name"), [
+    ("new cough since starting radiotherapy", "symptom"),
+    ("I've had the runs since my capecitabine tablets started", "symptom"),
+    ("shivering since my chemo this morning", "emergency"),
+    ("high temperature after my radiotherapy session", "emergency"),
+    ("rash all over since my hormone therapy", "symptom"),
+])
+def test_a_symptom_on_any_cancer_treatment_is_triaged_the_same_way(triage: Triage, text: str, level_name: str) -> None:
+    assert level(triage, text) == level_name
+
+
+def test_the_help_messages_name_no_one_treatment(triage: Triage) -> None:
+    for text in triage.messages.values():
+        assert "immunotherapy" not in text.lower()
+
+
+def test_a_treatment_placeholder_without_treatments_names_its_line(tmp_path: Path) -> None:
+    start = ORIGINAL.index("treatments:\n")
+    end = ORIGINAL.index("\nframes:\n")
+    path = tmp_path / "triage.yaml"
+    path.write_text(ORIGINAL[:start] + ORIGINAL[end + 1:], encoding="utf-8")
+    with pytest.raises(DataError) as caught:
+        Triage.from_file(path)
+    assert "{treatment}" in str(caught.value) and caught.value.line is not None
+
+
+@pytest.mark.parametrize(("text", "level_name"), [
+    ("he has had four fits since lunch", "emergency"),  # a count of fits
+    ("the cut on my leg still hasn't stopped bleeding for an hour", "emergency"),  # "not stopped" is no negation
+    ("my tablets are stashed away for when I'm ready", "crisis"),  # the object first
+    ("these are my last words to anyone", "crisis"),
+    ("I've started cutting again every night", "crisis"),
+    ("there is a razor against my wrist right now", "crisis"),
+    ("i wnt 2 end it", "crisis"),  # mended before text-speak "2" is read
+])
+def test_more_ways_of_saying_it(triage: Triage, text: str, level_name: str) -> None:
+    assert level(triage, text) == level_name
+
+
+@pytest.mark.parametrize("text", [
+    "would a headache after the drip be normal?",
+    "had diarrhoea after my second dose but it cleared within two days, is that typical?",
+    "should I ring 999 or 111 if I get chest pain?",
+    "my colleagues husband had a seizure on chemo, is that a risk with immunotherapy?",
+])
+def test_more_general_questions_and_others_past_stories_are_not_alarms(triage: Triage, text: str) -> None:
+    assert triage.check(text) is None
+
+
+def test_contractions_typed_without_the_apostrophe_are_never_mended(triage: Triage) -> None:
+    for word in ("ive", "youre", "whos", "thats", "theyre", "shouldnt", "couldve"):
+        assert triage.prepare(word) == word
+
+
+@pytest.mark.parametrize("text", [
+    "My late wife had seizures near the end, does immunotherapy cause them?",
+    "I almost fainted just looking at the needle, is that silly?",
+    "I'm shattered after work but that's normal for me",
+    "no swelling or anything, I was curious whether the face can swell on steroids",
+    "will my ankles swell on chemo?",
+    "my cough went after a few days of rest, should I mention it?",
+])
+def test_more_look_alikes_are_not_alarms(triage: Triage, text: str) -> None:
+    assert triage.check(text) is None
+
+
+@pytest.mark.parametrize("bad", ["can't breathe|", "Chest pain|", "everyone'|"])
+def test_a_pattern_that_can_never_match_names_its_line(tmp_path: Path, bad: str) -> None:
+    """Messages are read in lower case without apostrophes: a pattern that needs either never fires."""
+    path, line = broken_copy(tmp_path, "      - suicid\\w*|", "      - " + bad + "suicid\\w*|")
+    with pytest.raises(DataError) as caught:
+        Triage.from_file(path)
+    assert_names_file_and_line(caught.value, path, line)
+    assert "never match" in str(caught.value)
+
+
+def test_a_pattern_that_could_hang_on_a_long_message_names_its_line(tmp_path: Path) -> None:
+    """A repeat without limit inside another can take forever on a long paste: triage would never answer."""
+    path, line = broken_copy(tmp_path, "      - suicid\\w*|", "      - (\\w+ )+dying|suicid\\w*|")
+    with pytest.raises(DataError) as caught:
+        Triage.from_file(path)
+    assert_names_file_and_line(caught.value, path, line)
+    assert "forever" in str(caught.value)
+
+
+@pytest.mark.parametrize("text", [
+    "tingling in my fingertips since the oxaliplatin",
+    "I haven't had a poo for five days since the new tablets",
+    "my gums keep bleeding since I started chemo",
+    "gone right off my food since radiotherapy",
+])
+def test_side_effects_of_other_treatments_are_symptoms_too(triage: Triage, text: str) -> None:
+    assert level(triage, text) == "symptom"
+
+
+def test_a_later_sentence_saying_it_is_back_now_undoes_the_past(triage: Triage) -> None:
+    assert level(triage, "My husband had a seizure in 2020. Right now it has come back.") == "emergency"
+    assert level(triage, "I had chest pain last winter. It's back today and worse.") == "emergency"
+    # "again" alone says it may recur, not that it is happening now
+    assert triage.check("My husband had a seizure in 2020. Can he have immunotherapy again?") is None
+
+
+@pytest.mark.parametrize("text", [
+    "honestly what is the point in trying any more",
+    "my family would be happier if I wasn't here",
+    "I've worked out how I'd do it",
+    "I keep thinking of swallowing every tablet in the house",
+    "I've sorted out my affairs. I'm ready.",
+    "there's a knife in the drawer and I can't stop thinking about it",
+])
+def test_passive_thoughts_plans_and_preparations_are_a_crisis(triage: Triage, text: str) -> None:
+    assert level(triage, text) == "crisis"
+
+
+@pytest.mark.parametrize("text", [
+    "what's the point of the scan if I feel fine?",
+    "I've sorted out my will, is that something people do before treatment?",
+    "I gave my car to my son as I can't drive on chemo",
+])
+def test_everyday_planning_is_not_a_crisis(triage: Triage, text: str) -> None:
+    assert triage.check(text) is None
+
+
+def test_things_that_collapse_or_die_are_not_people(triage: Triage) -> None:
+    assert triage.check("the tent collapsed on our camping trip, can I go camping on chemo?") is None
+    assert triage.check("my laptop died so I'm on my phone") is None
+    assert level(triage, "in the kitchen my husband collapsed") == "emergency"
+    assert level(triage, "my lung has collapsed again") == "emergency"
+
+
+def test_cold_explained_by_the_room_is_not_a_symptom(triage: Triage) -> None:
+    assert triage.check("I'm so cold sitting in the waiting room, can I bring a blanket?") is None
+    assert level(triage, "I feel freezing cold even with the heating on since my infusion") == "symptom"
+
+
+def test_too_for_to_after_wanting_but_never_where_it_means_too(triage: Triage) -> None:
+    assert level(triage, "i rly want too die") == "crisis"
+    assert level(triage, "she's struggling too breathe") == "emergency"
+    assert level(triage, "I've had too many tablets") == "crisis"  # "too many" stays too many
+    assert triage.check("I need too much help with forms, who can I ask?") is None
