@@ -19,6 +19,7 @@ from .bm25 import Hit, InvertedBM25
 from .corpus import Article, Block, Section, load_corpus
 from .errors import DataError
 from .lexicon import load_lexicon
+from .listing import asked_noun, list_markers, enumerates
 from .passages import Passage, chunk, split_sentences
 from .reply import Citation, Reply
 from .smalltalk import SmallTalk
@@ -199,8 +200,11 @@ class Engine:
         return self
 
     # -- the flow of one question -------------------------------------------------------------
-    def answer(self, question: str) -> Reply:
-        """The reply to one message: urgent first, then small talk, then a grounded answer or an honest no."""
+    def answer(self, question: str, context: Analysis | None = None) -> Reply:
+        """The reply to one message: urgent first, then small talk, then a grounded answer or an honest no.
+
+        context: for a follow-up, the earlier subject (chatbot.dialogue), read at lower weight than
+        the message's own words; triage and small talk read the message alone."""
         text = clean(question)
         notes: tuple[str, ...] = ()
         screened = text[:MAX_TRIAGE_CHARS]
@@ -208,12 +212,12 @@ class Engine:
             cut = text.rfind(" ", MAX_QUESTION_CHARS - 60, MAX_QUESTION_CHARS + 1)
             text = text[: cut if cut > 0 else MAX_QUESTION_CHARS]
             notes = (f"Your message was long, so I read only its first {MAX_QUESTION_CHARS} characters.",)
-        reply = self._reply(question, text, screened)
+        reply = self._reply(question, text, screened, context)
         if notes:
             reply = replace(reply, answer=self._with_notes(reply.answer, notes), notes=notes)
         return reply
 
-    def _reply(self, question: str, text: str, screened: str) -> Reply:
+    def _reply(self, question: str, text: str, screened: str, context: Analysis | None = None) -> Reply:
         if not text.strip():
             return Reply(question, "smalltalk", "Please type a question about cancer immunotherapy. "
                          "For example: " + self.example_questions()[0])
@@ -225,13 +229,35 @@ class Engine:
         if intent is not None:
             reply = intent.reply.format(title=self._titles(), examples=self._examples_text())
             return Reply(question, "smalltalk", reply)
-        ranked = self.retrieve(analysis)
-        confidence = self.confidence(analysis, ranked)
+        if context is not None:
+            ranked, confidence = self._follow_up(analysis, context)
+        else:
+            ranked = self.retrieve(analysis)
+            confidence = self.confidence(analysis, ranked)
         if not ranked or confidence < ANSWER_THRESHOLD:
             return Reply(question, "no_answer", self._no_answer_text(ranked), confidence=confidence)
+        ranked = self._naming_first(ranked, text)
         best = ranked[0]
-        answer = f"{self._answer_body(ranked, analysis)}\n\n{self.source_line(best.passage)}"
+        answer = f"{self._answer_body(ranked, analysis, alone=context is not None)}\n\n{self.source_line(best.passage)}"
         return Reply(question, "answer", answer, self._citations(ranked), confidence, best.passage.title)
+
+    def _follow_up(self, own: Analysis, context: Analysis) -> tuple[list[Scored], float]:
+        """A follow-up: searched with the earlier subject beside its own words, among the passages
+        that speak of the earlier subject, and believed only as far as the passage found holds its
+        own words ("is that painful?" is not answered by the drip passage just because the drip
+        was the subject)."""
+        from .dialogue import blend
+
+        blended = blend(own, context)
+        earlier = set(context.tokens)
+        related = [s for s in self.retrieve(blended, len(self.passages))
+                   if any(self.index.holds(t, s.hit.index) for t in earlier)]
+        ranked = related[:5]
+        if not ranked:
+            return ranked, 0.0
+        weights = self._query_weights([t for t in own.tokens if t in self.index.idf])
+        held = sum(w for t, w in weights.items() if self.index.holds(t, ranked[0].hit.index))
+        return ranked, self.confidence(blended, ranked) * (held / sum(weights.values()) if held else 0.0)
 
     def _is_chatter(self, left: list[str]) -> bool:
         """Words beside a greeting or thanks that ask nothing: a few, none the articles speak of,
@@ -325,11 +351,32 @@ class Engine:
     def _is_urgent_section(heading: str) -> bool:
         return any(word in heading.lower() for word in URGENT_SECTION_WORDS)
 
-    def _answer_body(self, ranked: Sequence[Scored], analysis: Analysis) -> str:
+    def _naming_first(self, ranked: list[Scored], question: str) -> list[Scored]:
+        """For "what are the X?", the retrieved passage that names the X (it enumerates and holds
+        the asked noun) goes first, ahead of a section's introduction."""
+        noun = asked_noun(question, lambda word: bool(self.tokeniser.tokens(word)))
+        terms = self.tokeniser.tokens(noun) if noun else []
+        naming = [s for s in ranked if terms and all(self.index.holds(t, s.hit.index) for t in terms)
+                  and enumerates(s.passage.text) and self._about_same(s, ranked[0], terms)]
+        if not naming:
+            return ranked
+        chosen = max(naming, key=lambda s: list_markers(s.passage.text))  # max keeps the better-ranked on a tie
+        return [chosen] + [s for s in ranked if s is not chosen]
+
+    def _about_same(self, other: Scored, best: Scored, terms: Sequence[str]) -> bool:
+        """Another passage may take the best one's place when it is of the same section, or of a
+        section whose heading names what was asked."""
+        return (other.passage.section == best.passage.section and other.passage.source == best.passage.source
+                or set(terms) <= set(self.tokeniser.tokens(other.passage.section)))
+
+    def _answer_body(self, ranked: Sequence[Scored], analysis: Analysis, alone: bool = False) -> str:
         """The best passage; with a close runner-up from the same section (or, for a short passage,
-        the one that follows it), both, in reading order."""
+        the one that follows it), both, in reading order. alone: a follow-up shows just the passage
+        that answers it, and 'more' goes on from there."""
         best = ranked[0]
         shown = [best.passage]
+        if alone:
+            return self._passage_text(best.passage, analysis)
         for other in ranked[1:]:
             if (other.passage.section == best.passage.section and other.passage.source == best.passage.source
                     and other.hit.score >= COMPANION_SHARE * best.hit.score

@@ -1,0 +1,171 @@
+"""Follow-ups within one visit: a small Conversation that remembers the previous turn's subject.
+
+    conversation = Conversation(engine)
+    conversation.reply("is it given as a drip?")   # a question with a subject of its own
+    conversation.reply("how often?")               # read with the drip's subject
+    conversation.reply("more")                     # the next passage of that section
+
+A message refers back when it has no subject of its own: no word the articles use, a bare
+question-word fragment ("why?", "how often?"), or a pronoun or demonstrative ("is that painful?")
+beside at most MAX_REFERRING_WORDS words of its own. Such a message is answered with the previous
+subject's words added at lower weight than its own (Engine.answer's context); a message with a
+subject of its own starts fresh. "more" and "tell me more" continue the section last answered.
+Triage always reads the message itself first, so an urgent follow-up is urgent. Everything lives in
+memory only; a new Conversation (the kiosk's idle wipe, F2) forgets it all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Callable
+
+from .reply import Citation, Reply
+from .text import QUESTION_WORDS, Analysis, fold, words
+
+SECTION_END = "That is the end of \u201c{section}\u201d. Type 'topics' to see the other sections, or ask another question."
+NOTHING_YET = "There is no answer to continue yet. Ask a question first, then type '{command}'."
+# English pronouns and demonstratives that point back to what was said before.
+REFERRING = frozenset("it its that this they them their those these he she him her".split())
+CONTINUE = "more"  # "more", "tell me more", "more please": with no subject of its own, go on
+MAX_REFERRING_WORDS = 2  # "is that painful?" refers back; "is it different from chemotherapy?" has its own subject too
+MAX_FRAGMENT_WORDS = 2  # "why?", "how often?", "and when?": a question word and at most one more
+OWN_WEIGHT = 2  # a follow-up's own words count twice, the earlier subject's once
+HEADING_WORDS_NAMED = 2  # a message naming this many of a heading's distinctive words is about that section
+COMMON_SHARE = 0.5  # a word in more than this share of passages names no section
+MAX_SUBJECT_TOKENS = 8  # a run of follow-ups keeps only the latest words
+
+
+def blend(own: Analysis, earlier: Analysis) -> Analysis:
+    """A follow-up read with the earlier subject: its own words count twice, the earlier ones once;
+    words the articles do not use, or that are off topic, still count against an answer."""
+    return replace(own, tokens=own.tokens * OWN_WEIGHT + earlier.tokens, asked=(),
+                   unknown=own.unknown + earlier.unknown, off_topic=own.off_topic + earlier.off_topic)
+
+
+class Conversation:
+    """One visitor's conversation: what the last answer was about and where 'more' goes on."""
+
+    def __init__(self, engine, answer: Callable[[str], Reply] | None = None) -> None:
+        self.engine = engine
+        self._stateless = answer  # a given answerer (tests' stubs) reads every message alone
+        self.subject: Analysis | None = None
+        self.place = None  # the last passage shown of the last cited section
+        self._heading_words: list[frozenset[str]] | None = None
+
+    # -- one message ------------------------------------------------------------------------------
+    def reply(self, message: str) -> Reply:
+        """The reply to the next message of this conversation."""
+        if self._stateless is not None:
+            reply = self._stateless(message)
+            self._remember_place(reply)
+            return reply
+        command = fold(message).strip().strip(".!?").strip()
+        if command == "source":
+            return self.source_reply(message)
+        own = self.engine.tokeniser.analyse(message)
+        subject = self._own_words(own) + list(own.unknown)  # words the articles never use are a subject too
+        said = words(message)
+        if not subject and CONTINUE in said and not self._urgent(message):
+            return self.more(message)
+        follow_up = self.subject is not None and self._refers_back(said, subject) and not self._names_section(subject)
+        reply = self.engine.answer(message, context=self.subject if follow_up else None)
+        if not follow_up and reply.kind != "smalltalk":
+            self.subject = self._kept(own)
+        elif follow_up and subject and reply.kind == "answer":  # "and the side effects of it?" moves on
+            self.subject = self._kept(blend(own, self.subject))
+        self._remember_place(reply)
+        return reply
+
+    def _urgent(self, message: str) -> bool:
+        return self.engine.triage.check(message) is not None
+
+    def _own_words(self, analysis: Analysis) -> list[str]:
+        """The words of a message that the articles use: its own subject."""
+        known = self.engine.index.idf
+        return [token for token in dict.fromkeys(analysis.tokens) if token in known]
+
+    def _names_section(self, subject: list[str]) -> bool:
+        """Does the message name a section of its own ("and the side effects?", "vs chemo?"): the
+        heading's distinctive words, two of them or its only one?"""
+        own = set(subject)
+        for heading in self._headings():
+            named = len(own & heading)
+            if named >= min(HEADING_WORDS_NAMED, len(heading)) and named:
+                return True
+        return False
+
+    def _headings(self) -> list[frozenset[str]]:
+        """Each section heading's words that few passages use (not "immunotherapy", "cancer")."""
+        if self._heading_words is None:
+            index, total = self.engine.index, len(self.engine.passages)
+            headings = dict.fromkeys(p.section for p in self.engine.passages)
+            self._heading_words = [frozenset(t for t in self.engine.tokeniser.tokens(h)
+                                             if len(index.postings.get(t, ((),))[0]) <= total * COMMON_SHARE)
+                                   for h in headings]
+        return self._heading_words
+
+    @staticmethod
+    def _refers_back(said: list[str], subject: list[str]) -> bool:
+        if not subject:
+            return True
+        if said and said[0] in {"and", "so", "but"}:
+            said = said[1:]
+        if said and said[0] in QUESTION_WORDS and len(said) <= MAX_FRAGMENT_WORDS:
+            return True
+        return len(subject) <= MAX_REFERRING_WORDS and any(word in REFERRING for word in said)
+
+    @staticmethod
+    def _kept(subject: Analysis) -> Analysis:
+        tokens = tuple(dict.fromkeys(subject.tokens))[:MAX_SUBJECT_TOKENS]
+        return replace(subject, tokens=tokens, asked=())
+
+    def _remember_place(self, reply: Reply) -> None:
+        """Keep the section of a reply with citations; an honest no-answer forgets it."""
+        if reply.citations:
+            passage = self._passage(reply.citations[0].passage)
+            if passage is not None:
+                self.place = self._last_shown(passage, reply.answer)
+                return
+        if reply.kind == "no_answer":
+            self.place = None
+
+    def _passage(self, passage_id: str):
+        return next((p for p in self.engine.passages if p.id == passage_id), None)
+
+    def _last_shown(self, passage, shown: str):
+        """The last passage of the cited section whose text the reply showed (a reply may show two)."""
+        last = passage
+        for other in self.engine.section_passages(passage):
+            if other.position > last.position and other.text in shown:
+                last = other
+        return last
+
+    # -- going on with the section ---------------------------------------------------------------
+    def more(self, message: str = "more") -> Reply:
+        """The next passage of the section last answered, or why there is none."""
+        if self.place is None:
+            return Reply(message, "smalltalk", NOTHING_YET.format(command="more"))
+        later = [p for p in self.engine.section_passages(self.place) if p.position > self.place.position]
+        if not later:
+            return Reply(message, "smalltalk", SECTION_END.format(section=self.place.section))
+        following = self.place = later[0]
+        citation = Citation(following.section, following.source, following.id, 0.0, following.title)
+        return Reply(message, "answer", f"{following.text}\n\n{self.engine.source_line(following)}",
+                     (citation,), 1.0, following.title)
+
+    def source_reply(self, message: str = "source") -> Reply:
+        """The whole section as a reply, citing its first passage; or why there is none."""
+        if self.place is None:
+            return Reply(message, "smalltalk", self.source())
+        first = self.engine.section_passages(self.place)[0]
+        citation = Citation(first.section, first.source, first.id, 0.0, first.title)
+        return Reply(message, "answer", self.source(), (citation,), 1.0, first.title)
+
+    def source(self) -> str:
+        """The whole section the last answer came from."""
+        if self.place is None:
+            return NOTHING_YET.format(command="source")
+        passages = self.engine.section_passages(self.place)
+        heading = passages[0].section
+        body = "\n\n".join(p.text for p in passages)
+        return f"{heading}\n{'-' * min(len(heading), 60)}\n{body}\n\n{self.engine.source_line(passages[0])}"

@@ -1,0 +1,138 @@
+"""Issue 14: the passage that names what was asked, and follow-ups within one conversation.
+
+Asserted on what a patient reads: the named side effects, the section cited, whether a follow-up
+is answered from the earlier subject, and that urgent and out-of-scope follow-ups stay so.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from chatbot.dialogue import Conversation
+from chatbot.engine import Engine
+from chatbot.listing import asked_noun, enumerates, list_markers
+
+PROJECT = Path(__file__).resolve().parent.parent
+SIDE_EFFECTS = "Side effects and what to expect"
+TREATMENT = "What the treatment process looks like"
+CHEMO = "How it differs from chemotherapy"
+# The effects the article names, each as a patient would recognise it.
+NAMED_EFFECTS = (("rash", "itching"), ("diarrhoea", "abdominal pain"), ("tired", "thyroid"),
+                 ("breathlessness", "cough"))
+SIDE_EFFECT_WORDINGS = (
+    "what are the side effects?",
+    "What side effects should I watch out for?",
+    "What are the known side effects?",
+    "which side effects can it cause",
+    "what side effects are there",
+    "What side effects might I get?",
+)
+
+
+@pytest.fixture(scope="module")
+def engine() -> Engine:
+    return Engine.load(cache="off")
+
+
+def named_effects(text: str) -> int:
+    return sum(any(word in text for word in effect) for effect in NAMED_EFFECTS)
+
+
+# -- the passage that answers ------------------------------------------------------------------
+@pytest.mark.parametrize("question", SIDE_EFFECT_WORDINGS)
+def test_asking_what_the_side_effects_are_shows_them(engine, question):
+    reply = engine.answer(question)
+    assert reply.kind == "answer" and reply.citations[0].section == SIDE_EFFECTS
+    assert named_effects(reply.answer) >= 3, reply.answer
+
+
+@pytest.mark.parametrize("question", SIDE_EFFECT_WORDINGS)
+def test_ask_on_the_command_line_shows_the_named_side_effects(question, tmp_path):
+    done = subprocess.run([sys.executable, "run_chat.py", "--ask", question], cwd=PROJECT, capture_output=True,
+                          text=True, timeout=60, env={"CHATBOT_CACHE_DIR": str(tmp_path), "PATH": ""})
+    assert done.returncode == 0, done.stderr
+    assert named_effects(done.stdout) >= 3, done.stdout
+    assert f"Source: {SIDE_EFFECTS}" in done.stdout
+
+
+def test_two_passages_are_shown_in_reading_order(engine):
+    answer = engine.answer("what are the side effects?").answer
+    assert answer.index("different rather than milder") < answer.index("skin rash")
+
+
+def test_the_asked_noun_is_the_plural_after_what_or_which():
+    content = lambda word: word not in {"should", "i", "can", "it", "does", "do", "is", "are", "the"}  # noqa: E731
+    assert asked_noun("What are the known side effects?", content) == "effects"
+    assert asked_noun("which tests will I have", content) == "tests"
+    assert asked_noun("what is immunotherapy?", content) is None
+    assert asked_noun("what does it do to the cells?", content) is None
+    assert asked_noun("how are the side effects treated?", content) is None
+
+
+def test_a_passage_that_lists_enumerates_and_an_introduction_does_not():
+    assert enumerates("It involves looking at:\n- the type\n- the stage\n- your health")
+    assert enumerates("For example, some develop a rash or itching, or diarrhoea.")
+    assert not enumerates("The side effects are different rather than milder.")
+    assert list_markers("lungs, skin, liver, or endocrine system") >= 1
+
+
+def test_a_what_question_about_one_thing_keeps_its_section(engine):
+    # "biomarkers" is listed in the decisions section, but the question asks what they are
+    reply = engine.answer("what are biomarkers and why do they matter for immunotherapy")
+    assert reply.citations[0].section == "When immunotherapy is used in cancer care"
+
+
+# -- follow-ups ----------------------------------------------------------------------------------
+def talk(engine, *messages):
+    conversation = Conversation(engine)
+    return [conversation.reply(message) for message in messages]
+
+
+def test_a_follow_up_is_read_with_the_previous_subject(engine):
+    drip, often = talk(engine, "is it given as a drip?", "how often?")
+    assert drip.citations[0].section == TREATMENT
+    assert often.kind == "answer" and often.citations[0].section == TREATMENT
+    assert "every two to four weeks" in often.answer
+
+
+def test_more_and_tell_me_more_continue_the_section(engine):
+    replies = talk(engine, "is it given as a drip?", "how often?", "more")
+    assert "outpatients" in replies[2].answer and "every two to four weeks" not in replies[2].answer
+    assert replies[2].citations[0].section == TREATMENT
+    told = talk(engine, "what are the side effects?", "tell me more")[1]
+    assert told.kind == "answer" and "manageable" in told.answer
+
+
+def test_a_message_with_its_own_subject_starts_fresh(engine):
+    *_, switched = talk(engine, "is it given as a drip?", "how often?", "how is it different from chemo?")
+    assert switched.citations[0].section == CHEMO
+    *_, effects = talk(engine, "is it given as a drip?", "and the side effects of it?")
+    assert effects.citations[0].section == SIDE_EFFECTS
+
+
+def test_a_follow_up_the_article_does_not_answer_is_an_honest_no(engine):
+    assert talk(engine, "is it given as a drip?", "is that painful?")[1].kind == "no_answer"
+    assert talk(engine, "is it given as a drip?", "why?")[1].kind == "no_answer"
+    # the earlier subject was out of scope, so its follow-up is too
+    assert talk(engine, "can I drink alcohol on it?", "how often?")[1].kind == "no_answer"
+
+
+def test_an_urgent_follow_up_is_urgent_first(engine):
+    replies = talk(engine, "is it given as a drip?", "I can't breathe and my chest hurts", "more")
+    assert replies[1].kind == "urgent" and "999" in replies[1].answer
+
+
+def test_alone_the_same_follow_up_is_not_answered_from_the_drip(engine):
+    alone = engine.answer("is that painful?")
+    assert not (alone.kind == "answer" and alone.citations[0].section == TREATMENT)
+    assert Conversation(engine).reply("more").kind == "smalltalk"  # nothing to continue in a new visit
+
+
+def test_source_in_a_conversation_is_the_whole_section(engine):
+    source = talk(engine, "is it given as a drip?", "source")[1]
+    assert source.answer.startswith(TREATMENT) and "Scans are done at intervals" in source.answer
