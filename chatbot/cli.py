@@ -3,6 +3,7 @@
     python run_chat.py                         the chat
     python run_chat.py --ask "QUESTION" [--json]
     python run_chat.py --batch FILE --json     (FILE '-' is standard input)
+    python run_chat.py --batch FILE --json --dialogue   (conversations, an empty line between)
 """
 
 from __future__ import annotations
@@ -38,12 +39,17 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--format", choices=("text", "json", "junit"), default="text",
                         help="--check-faq report format (default text)")
     parser.add_argument("--json", action="store_true", help="print replies as JSON objects, one a line")
+    parser.add_argument("--dialogue", action="store_true",
+                        help="--batch: each line is the next message of one conversation; an empty line starts a new one")
     parser.add_argument("--root", metavar="DIR", type=Path, help=argparse.SUPPRESS)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.dialogue and args.batch is None:
+        parser.error("--dialogue goes with --batch FILE")
     if args.kiosk:
         # A waiting-room visitor must not be able to stop the kiosk while it is still loading.
         for name in ("SIGINT", "SIGTSTP", "SIGQUIT"):
@@ -70,7 +76,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     engine.warm_up()  # a long-running mode: prepare everything once, so no question waits
     if args.batch is not None:
         try:
-            return run_batch(engine, args.batch, as_json=args.json)
+            return run_batch(engine, args.batch, as_json=args.json, dialogue=args.dialogue)
         except BrokenPipeError:  # the reader went away: stop quietly, as Unix tools do
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             return 0
@@ -107,19 +113,31 @@ def _open_lines(name: str) -> TextIO:
     return open(name, encoding="utf-8", errors="replace", newline="\n")
 
 
-def run_batch(engine, name: str, as_json: bool = True, out: TextIO | None = None) -> int:
-    """One reply a line, in order, flushed; a bad line gets a reply, never a stop."""
+def run_batch(engine, name: str, as_json: bool = True, out: TextIO | None = None, dialogue: bool = False) -> int:
+    """One reply a line, in order, flushed; a bad line gets a reply, never a stop.
+
+    dialogue: the lines are conversations, one message a line; an empty line gets no reply and
+    starts a new conversation (chatbot.dialogue). Without it, every line is read alone."""
     out = out or sys.stdout
     try:
         stream = _open_lines(name)
     except OSError as exc:
         print(f"Cannot read {name}: {exc.strerror}", file=sys.stderr)
         return 2
+    conversation = None
     with stream:
         for line in stream:
             question = line.rstrip("\n").rstrip("\r")
+            if dialogue:
+                if not question.strip():
+                    conversation = None
+                    continue
+                if conversation is None:
+                    from .dialogue import Conversation
+
+                    conversation = Conversation(engine)
             try:
-                reply = engine.answer(question)
+                reply = conversation.reply(question) if conversation is not None else engine.answer(question)
                 text = reply.to_json() if as_json else reply.answer + "\n"
             except Exception:  # one bad line must not stop the batch; say so in the contract's shape
                 text = json.dumps({"question": question, "kind": "no_answer",

@@ -136,3 +136,37 @@ def test_alone_the_same_follow_up_is_not_answered_from_the_drip(engine):
 def test_source_in_a_conversation_is_the_whole_section(engine):
     source = talk(engine, "is it given as a drip?", "source")[1]
     assert source.answer.startswith(TREATMENT) and "Scans are done at intervals" in source.answer
+
+
+# -- --batch --dialogue ----------------------------------------------------------------------------
+def batch(text: str, *flags: str, tmp_path) -> list[dict]:
+    done = subprocess.run([sys.executable, "run_chat.py", "--batch", "-", "--json", *flags], cwd=PROJECT,
+                          input=text, capture_output=True, text=True, timeout=120,
+                          env={"CHATBOT_CACHE_DIR": str(tmp_path), "PATH": ""})
+    assert done.returncode == 0, done.stderr
+    return [json.loads(line) for line in done.stdout.splitlines()]
+
+
+def test_batch_dialogue_reads_conversations_one_object_a_message(tmp_path):
+    lines = "is it given as a drip?\nhow often?\nmore\n\n\nmore\nis that painful?\n  \nthanks\n"
+    replies = batch(lines, "--dialogue", tmp_path=tmp_path)
+    assert [r["question"] for r in replies] == ["is it given as a drip?", "how often?", "more", "more",
+                                               "is that painful?", "thanks"]
+    assert set(replies[0]) == {"question", "kind", "answer", "citations", "confidence"}
+    assert "outpatients" in replies[2]["answer"] and replies[2]["citations"][0]["section"] == TREATMENT
+    # after an empty line, a new conversation: nothing to continue, nothing to refer back to
+    assert replies[3]["kind"] == "smalltalk" and "no answer to continue" in replies[3]["answer"]
+    assert not replies[4]["citations"] or replies[4]["citations"][0]["section"] != TREATMENT
+    assert replies[5]["kind"] == "smalltalk"
+
+
+def test_batch_without_dialogue_reads_every_line_alone(tmp_path):
+    replies = batch("is it given as a drip?\nmore\n\n", tmp_path=tmp_path)
+    assert len(replies) == 3  # an empty line still gets its reply without --dialogue
+    assert "outpatients" not in replies[1]["answer"]
+
+
+def test_dialogue_without_batch_is_a_usage_error(tmp_path):
+    done = subprocess.run([sys.executable, "run_chat.py", "--dialogue"], cwd=PROJECT, capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 2 and "--dialogue goes with --batch" in done.stderr
