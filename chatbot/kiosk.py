@@ -59,8 +59,13 @@ KEPT_EXAMPLE_PIN = f"{PIN_ENV} is still the example value '{EXAMPLE_PIN}': choos
 NO_TERMINAL = "The kiosk needs a terminal: run it on a console or in a terminal window."
 PIN_HELP = " Type the staff PIN and press Enter. Esc goes back."
 PIN_WRONG = " That PIN is not right."
-FOOTER_KEYS = [("Enter", "ask"), ("Up/Down PgUp/PgDn", "scroll"), ("F2", "start again")]
-FOOTER_KEYS_SHORT = [("Enter", "ask"), ("PgDn", "more"), ("F2", "restart")]
+FOOTER_KEYS = [("Enter", "ask"), ("Up/Down PgUp/PgDn", "scroll"), ("F3", "read on"), ("F4", "source"),
+               ("F2", "start again")]
+FOOTER_KEYS_SHORT = [("Enter", "ask"), ("PgDn", "scroll"), ("F3", "read on"), ("F4", "source"), ("F2", "restart")]
+MAX_FOLLOW_UPS = 3  # suggested next questions after an answer, lettered a, b, c
+FOLLOW_UP_LETTERS = "abc"
+READ_ON = "more"  # what F3 asks, as if typed
+WHOLE_SECTION = "source"  # what F4 asks, as if typed
 MORE_BELOW = "More below: press Down or PgDn"
 MORE_BELOW_SHORT = "More: PgDn"
 FOOTER_STAFF = ("F12", "staff")
@@ -146,6 +151,17 @@ def suggestions_for(engine, faq_path: Path) -> list[str]:
     return questions[:MAX_SUGGESTIONS]
 
 
+def section_follow_ups(faq_path: Path) -> dict[str, list[str]]:
+    """The FAQ's questions by section, cleaned; {} when the FAQ cannot be read."""
+    try:
+        from .faq import section_questions
+
+        return {section: [clean(q).strip() for q in questions if clean(q).strip()]
+                for section, questions in section_questions(faq_path).items()}
+    except Exception:  # a broken FAQ must not stop the kiosk: no follow-ups then
+        return {}
+
+
 _NUMBER = re.compile(r"\s*(\d{1,3})\s*[.)]?\s*")
 
 
@@ -153,6 +169,25 @@ def chosen_number(text: str) -> int | None:
     """The number a visitor typed on its own ("2", " 2. "), or None for anything else."""
     match = _NUMBER.fullmatch(text)
     return int(match.group(1)) if match else None
+
+
+_LETTER = re.compile(r"\s*([a-z])\s*[.)]?\s*", re.IGNORECASE)
+
+
+def chosen_letter(text: str) -> int | None:
+    """The index of the follow-up a visitor chose by its letter alone ("b", " B) "), or None."""
+    match = _LETTER.fullmatch(text)
+    if not match or match.group(1).lower() not in FOLLOW_UP_LETTERS:
+        return None
+    return FOLLOW_UP_LETTERS.index(match.group(1).lower())
+
+
+def follow_ups_for(reply, by_section: dict[str, list[str]], asked: set[str]) -> tuple[str, ...]:
+    """After an answer, FAQ questions of its section the visitor has not asked yet (at most three)."""
+    if getattr(reply, "kind", "") != "answer" or not reply.citations:
+        return ()
+    fresh = [q for q in by_section.get(reply.citations[0].section, ()) if q.lower() not in asked]
+    return tuple(fresh[:MAX_FOLLOW_UPS])
 
 
 def wrap_text(text: str, width: int, style: str = "") -> list[Line]:
@@ -200,6 +235,19 @@ class Exchange:
     question: str
     kind: str
     text: str
+    follow_ups: tuple[str, ...] = ()
+
+
+def follow_up_lines(follow_ups: Sequence[str], width: int) -> list[Line]:
+    """"You could also ask" and the lettered questions, with the keys that read on."""
+    lines = wrap_text("Type a letter to ask next, or press F3 to read on, F4 for the whole section:", width,
+                      "class:note")
+    for letter, question in zip(FOLLOW_UP_LETTERS, follow_ups):
+        prefix = f"  {letter}   "
+        wrapped = textwrap.wrap(question, width=max(width - len(prefix), 10)) or [""]
+        lines.append([("class:number", prefix), ("", wrapped[0])])
+        lines.extend([("", " " * len(prefix) + part)] for part in wrapped[1:])
+    return lines + [[]]
 
 
 def exchange_lines(exchange: Exchange, width: int) -> list[Line]:
@@ -215,6 +263,8 @@ def exchange_lines(exchange: Exchange, width: int) -> list[Line]:
     else:
         lines.extend(answer_lines(exchange.text, width))
     lines.append([])
+    if exchange.follow_ups:
+        lines.extend(follow_up_lines(exchange.follow_ups, width))
     return lines
 
 
@@ -247,6 +297,7 @@ class Session:
     """Everything one visitor leaves behind; a wipe replaces it with a new one."""
 
     exchanges: list[Exchange] = field(default_factory=list)
+    conversation: object = None  # chatbot.dialogue.Conversation: the previous subject, where 'more' goes on
     anchor: int | None = None  # the exchange to show from its start, until the visitor scrolls
     top: int = 0  # the first line shown when not anchored
     version: int = 0
@@ -304,8 +355,11 @@ def conversation_control(get_session: Callable[[], Session], get_welcome: Callab
 
 # -- the application ----------------------------------------------------------------------------
 def build_application(engine, suggestions: Sequence[str], pin: str, idle_seconds: float,
-                      clock: Callable[[], float] = time.monotonic):
-    """The kiosk's full-screen Application; run it with handle_sigint=False (run_kiosk does)."""
+                      clock: Callable[[], float] = time.monotonic,
+                      follow_ups: dict[str, list[str]] | None = None):
+    """The kiosk's full-screen Application; run it with handle_sigint=False (run_kiosk does).
+
+    follow_ups: each section's FAQ questions, offered after an answer from that section."""
     from prompt_toolkit.application import Application, get_app
     from prompt_toolkit.clipboard import InMemoryClipboard
     from prompt_toolkit.filters import Condition
@@ -320,13 +374,20 @@ def build_application(engine, suggestions: Sequence[str], pin: str, idle_seconds
     from prompt_toolkit.styles import Style
     from prompt_toolkit.widgets import Frame, TextArea
 
+    from .dialogue import Conversation
+
     suggestions = list(suggestions)
+    by_section = dict(follow_ups or {})
+
+    def new_session() -> Session:
+        return Session(conversation=Conversation(engine))
+
     articles = [(a.title, getattr(a, "author", "") or "") for a in getattr(engine, "articles", ())]
     warn_after = idle_seconds - warning_seconds(idle_seconds)
 
     @dataclass
     class State:
-        session: Session = field(default_factory=Session)
+        session: Session = field(default_factory=new_session)
         last_key: float = 0.0
         warning: bool = False
         pin_open: bool = False
@@ -425,10 +486,20 @@ def build_application(engine, suggestions: Sequence[str], pin: str, idle_seconds
             show(Exchange(text, "hint", f"Please type a number from 1 to {len(suggestions)}, "
                           "or a question in your own words."))
             return
-        question = suggestions[number - 1] if number is not None else text
+        offered = state.session.exchanges[-1].follow_ups if state.session.exchanges else ()
+        letter = chosen_letter(text) if offered else None
+        if letter is not None and letter < len(offered):
+            converse(offered[letter])
+            return
+        converse(suggestions[number - 1] if number is not None else text)
+
+    def converse(question: str) -> None:
+        """The conversation's reply to one message, with follow-up questions after an answer."""
+        session = state.session
         try:
-            reply = engine.answer(question)
-            show(Exchange(question, reply.kind, clean(reply.answer)))
+            reply = session.conversation.reply(question)
+            asked = {e.question.lower() for e in session.exchanges} | {question.lower()}
+            show(Exchange(question, reply.kind, clean(reply.answer), follow_ups_for(reply, by_section, asked)))
         except Exception:  # an error in answering must never stop the kiosk
             show(Exchange(question, "error", FAILED))
 
@@ -452,7 +523,7 @@ def build_application(engine, suggestions: Sequence[str], pin: str, idle_seconds
 
     def wipe() -> None:
         """Forget the visitor: conversation, input, undo, kill ring and macro; back to the welcome."""
-        state.session = Session()
+        state.session = new_session()
         state.warning = False
         input_field.buffer.reset()
         close_pin()
@@ -492,6 +563,18 @@ def build_application(engine, suggestions: Sequence[str], pin: str, idle_seconds
     def _(event) -> None:
         """Start again: forget this visitor now."""
         wipe()
+
+    @kb.add("f3")
+    def _(event) -> None:
+        """Read on: the next part of the section of the last answer."""
+        if not state.pin_open:
+            converse(READ_ON)
+
+    @kb.add("f4")
+    def _(event) -> None:
+        """The whole section the last answer came from."""
+        if not state.pin_open:
+            converse(WHOLE_SECTION)
 
     @kb.add("f12")
     def _(event) -> None:
@@ -630,11 +713,13 @@ def run_kiosk(engine, idle_seconds: int = 120, faq_path: Path | None = None) -> 
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         print(NO_TERMINAL, file=sys.stderr)
         return 2
+    follow_ups: dict[str, list[str]] = {}
     if faq_path is not None:
         suggestions = suggestions_for(engine, faq_path)
+        follow_ups = section_follow_ups(faq_path)
     else:
         suggestions = fallback_questions(engine)[:MAX_SUGGESTIONS]
-    app = build_application(engine, suggestions, pin, idle_seconds)
+    app = build_application(engine, suggestions, pin, idle_seconds, follow_ups=follow_ups)
 
     def started() -> None:
         loop = asyncio.get_running_loop()
