@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Sequence
 
+from .dialogue_text import question_for  # noqa: F401 - a heading as a question, also for tests
 from .text import clean
 
 TITLE = "Questions about cancer immunotherapy"
@@ -121,21 +122,6 @@ def fallback_questions(engine) -> list[str]:
     return questions
 
 
-def question_for(heading: str) -> str:
-    """A heading as a request: "How it differs from chemotherapy" -> "Tell me how it differs from chemotherapy"."""
-    first = heading.split(" ", 1)[0].lower()
-    if first in ("what", "when", "where", "how", "why", "who", "which", "about"):
-        return "Tell me " + _lower_first(heading)
-    return "Tell me about " + _lower_first(heading)
-
-
-def _lower_first(text: str) -> str:
-    """Lower-case the first letter unless the first word is an acronym ("PD-L1")."""
-    if len(text) > 1 and text[0].isupper() and text[1].islower():
-        return text[0].lower() + text[1:]
-    return text
-
-
 def suggestions_for(engine, faq_path: Path) -> list[str]:
     """The FAQ's suggested questions, else questions from the article's sections; at most nine."""
     questions: list[str] = []
@@ -186,7 +172,8 @@ def follow_ups_for(reply, by_section: dict[str, list[str]], asked: set[str]) -> 
     """After an answer, FAQ questions of its section the visitor has not asked yet (at most three)."""
     if getattr(reply, "kind", "") != "answer" or not reply.citations:
         return ()
-    fresh = [q for q in by_section.get(reply.citations[0].section, ()) if q.lower() not in asked]
+    offered = [question_for(reply.alternative)] if getattr(reply, "alternative", "") else []
+    fresh = [q for q in offered + list(by_section.get(reply.citations[0].section, ())) if q.lower() not in asked]
     return tuple(fresh[:MAX_FOLLOW_UPS])
 
 

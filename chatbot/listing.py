@@ -10,6 +10,7 @@ show the passage that names them rather than the one that introduces them.
 from __future__ import annotations
 
 import re
+from typing import Callable
 
 from .text import fold, words
 
@@ -26,11 +27,13 @@ _ALTERNATIVE = re.compile(r"\w \b(or|and/or)\b \w", re.IGNORECASE)
 _SERIES = re.compile(r"\w+, \w+(?: \w+)?, (?:or |and )?\w+")
 
 
-def asked_noun(question: str, is_content: "callable") -> str | None:
+def asked_noun(question: str, is_content: Callable[[str], bool],
+               mend: Callable[[str], str] = lambda word: word) -> str | None:
     """The plural noun a "what/which ... X" question asks for ("side effects" -> "effects"), or None.
 
-    is_content(word) says whether a word carries meaning (not a grammar word)."""
-    said = words(fold(question))
+    is_content(word) says whether a word carries meaning (not a grammar word); mend(word) undoes
+    text-speak and typos ("wot r the side efects")."""
+    said = [mend(word) for word in words(fold(question))]
     for start, word in enumerate(said):
         if word not in ASKING:
             continue

@@ -514,3 +514,10 @@ def test_what_are_the_side_effects_names_them_in_the_chat(term):
         text = term.ask(question, re.compile(re.escape(question) + r"\n(.|\n)*Source: Side effects"))
         shown = _reply_after(text, question).replace("\n", " ")
         assert all(effect in shown for effect in ("skin rash", "diarrhoea", "thyroid", "breathlessness")), shown
+
+
+def test_did_you_mean_names_the_other_section_in_the_chat(term):
+    question = "why do they test the tumour for biomarkers before offering immuno"
+    text = term.ask(question, re.compile(re.escape(question) + r"\n(.|\n)*Source: When immunotherapy"))
+    shown = " ".join(_reply_after(text, question).split())
+    assert "Did you mean \u201cHow decisions are made around immunotherapy\u201d?" in shown

@@ -31,6 +31,7 @@ SIDE_EFFECT_WORDINGS = (
     "which side effects can it cause",
     "what side effects are there",
     "What side effects might I get?",
+    "wot r the side efects",  # text-speak and a typo are read as the tokeniser reads them
 )
 
 
@@ -170,3 +171,34 @@ def test_dialogue_without_batch_is_a_usage_error(tmp_path):
     done = subprocess.run([sys.executable, "run_chat.py", "--dialogue"], cwd=PROJECT, capture_output=True,
                           text=True, timeout=60)
     assert done.returncode == 2 and "--dialogue goes with --batch" in done.stderr
+
+
+# -- did you mean ------------------------------------------------------------------------------------
+CLOSE_CALL = "why do they test the tumour for biomarkers before offering immuno"
+USED = "When immunotherapy is used in cancer care"
+DECISIONS = "How decisions are made around immunotherapy"
+
+
+def test_two_close_sections_are_both_named_and_cited(engine):
+    reply = engine.answer(CLOSE_CALL)
+    first_line = reply.answer.splitlines()[0]
+    assert first_line.startswith("Did you mean") and DECISIONS in first_line and USED in first_line
+    sections = [c["section"] for c in reply.to_dict()["citations"]]
+    assert sections[0] == USED and DECISIONS in sections
+    assert reply.answer.rstrip().splitlines()[-1].startswith(f"Source: {USED}")
+
+
+def test_the_offered_question_reads_the_other_section(engine):
+    offered = engine.answer(CLOSE_CALL).answer.splitlines()[0].rsplit("ask: ", 1)[1]
+    assert engine.answer(offered).citations[0].section == DECISIONS
+
+
+def test_did_you_mean_is_rare(engine):
+    import yaml
+
+    questions = [case["q"] for name in ("patient_questions.yaml", "heldout_questions.yaml")
+                 for case in yaml.safe_load((PROJECT / "tests" / "data" / name).read_text(encoding="utf-8"))]
+    answers = [engine.answer(q) for q in questions]
+    answers = [a for a in answers if a.kind == "answer"]
+    offered = [a for a in answers if a.answer.startswith("Did you mean")]
+    assert len(offered) <= 0.05 * len(answers), [a.question for a in offered]

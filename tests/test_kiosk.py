@@ -360,6 +360,16 @@ def test_a_letter_asks_the_suggested_follow_up(booth: Kiosk) -> None:
     booth.wait_for(f"You asked: {question}")
 
 
+def test_did_you_mean_offers_the_other_section_as_the_first_follow_up(booth: Kiosk) -> None:
+    booth.type("why do they test the tumour for biomarkers before offering immuno")
+    booth.wait_for("Source: When immunotherapy is used in cancer care")
+    screen = " ".join(booth.text.split())
+    assert "Did you mean \u201cHow decisions are made around immunotherapy\u201d?" in screen
+    assert "a Tell me how decisions are made around immunotherapy" in screen
+    booth.type("a")
+    booth.wait_for("Source: How decisions are made around immunotherapy")
+
+
 @pytest.mark.parametrize("question", ["what are the side effects?", "What are the known side effects?"])
 def test_the_side_effects_are_named_at_the_kiosk(booth: Kiosk, question: str) -> None:
     booth.type(question)
