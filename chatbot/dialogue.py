@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Callable
 
+from .followup import Context, blend
 from .reply import Citation, Reply
 from .text import QUESTION_WORDS, Analysis, fold, words
 
@@ -29,17 +30,9 @@ REFERRING = frozenset("it its that this they them their those these he she him h
 CONTINUE = "more"  # "more", "tell me more", "more please": with no subject of its own, go on
 MAX_REFERRING_WORDS = 2  # "is that painful?" refers back; "is it different from chemotherapy?" has its own subject too
 MAX_FRAGMENT_WORDS = 2  # "why?", "how often?", "and when?": a question word and at most one more
-OWN_WEIGHT = 2  # a follow-up's own words count twice, the earlier subject's once
 HEADING_WORDS_NAMED = 2  # a message naming this many of a heading's distinctive words is about that section
 COMMON_SHARE = 0.5  # a word in more than this share of passages names no section
 MAX_SUBJECT_TOKENS = 8  # a run of follow-ups keeps only the latest words
-
-
-def blend(own: Analysis, earlier: Analysis) -> Analysis:
-    """A follow-up read with the earlier subject: its own words count twice, the earlier ones once;
-    words the articles do not use, or that are off topic, still count against an answer."""
-    return replace(own, tokens=own.tokens * OWN_WEIGHT + earlier.tokens, asked=(),
-                   unknown=own.unknown + earlier.unknown, off_topic=own.off_topic + earlier.off_topic)
 
 
 class Conversation:
@@ -50,7 +43,8 @@ class Conversation:
         self._stateless = answer  # a given answerer (tests' stubs) reads every message alone
         self.subject: Analysis | None = None
         self.place = None  # the last passage shown of the last cited section
-        self._heading_words: list[frozenset[str]] | None = None
+        self.answered = None  # the last passage shown of the last answer, kept past a no-answer
+        self._heading_words: list | None = None
 
     # -- one message ------------------------------------------------------------------------------
     def reply(self, message: str) -> Reply:
@@ -67,14 +61,25 @@ class Conversation:
         said = words(message)
         if not subject and CONTINUE in said and not self._urgent(message):
             return self.more(message)
-        follow_up = self.subject is not None and self._refers_back(said, subject) and not self._names_section(subject)
-        reply = self.engine.answer(message, context=self.subject if follow_up else None)
-        if not follow_up and reply.kind != "smalltalk":
-            self.subject = self._kept(own)
-        elif follow_up and subject and reply.kind == "answer":  # "and the side effects of it?" moves on
-            self.subject = self._kept(blend(own, self.subject))
+        follow_up = self.subject is not None and self._refers_back(said, subject)
+        named = self._named_section(subject) if follow_up else None
+        reply = self.engine.answer(message, context=self._context(named) if follow_up else None)
+        if (not follow_up or named) and reply.kind != "smalltalk":  # a subject of its own starts afresh
+            self.subject = self._kept(own, reply)
+        elif follow_up and subject and reply.kind == "answer":  # "and what is PD-L1?" moves on
+            self.subject = self._kept(blend(own, self.subject), reply)
         self._remember_place(reply)
         return reply
+
+    def _context(self, named=None) -> Context:
+        """The earlier subject and where the last answer was; or, when the message names a section
+        itself, that section to read it in."""
+        if named is not None:
+            return Context(self.subject, named.source, named.section, -1, within=True)
+        shown = self.answered
+        if shown is None:
+            return Context(self.subject)
+        return Context(self.subject, shown.source, shown.section, shown.position)
 
     def _urgent(self, message: str) -> bool:
         return self.engine.triage.check(message) is not None
@@ -84,40 +89,41 @@ class Conversation:
         known = self.engine.index.idf
         return [token for token in dict.fromkeys(analysis.tokens) if token in known]
 
-    def _names_section(self, subject: list[str]) -> bool:
-        """Does the message name a section of its own ("and the side effects?", "vs chemo?"): the
-        heading's distinctive words, two of them or its only one?"""
+    def _named_section(self, subject: list[str]):
+        """The first passage of a section the message names itself ("and the side effects?", "is
+        that a side effect?"): two or more of its heading's distinctive words; else None."""
         own = set(subject)
-        for heading in self._headings():
-            named = len(own & heading)
-            if named >= min(HEADING_WORDS_NAMED, len(heading)) and named:
-                return True
-        return False
+        return next((first for first, words in self._headings() if len(own & words) >= HEADING_WORDS_NAMED), None)
 
-    def _headings(self) -> list[frozenset[str]]:
-        """Each section heading's words that few passages use (not "immunotherapy", "cancer")."""
+    def _headings(self) -> list:
+        """Each section's first passage and its heading's words that few passages use (not
+        "immunotherapy", "cancer")."""
         if self._heading_words is None:
             index, total = self.engine.index, len(self.engine.passages)
-            headings = dict.fromkeys(p.section for p in self.engine.passages)
-            self._heading_words = [frozenset(t for t in self.engine.tokeniser.tokens(h)
-                                             if len(index.postings.get(t, ((),))[0]) <= total * COMMON_SHARE)
-                                   for h in headings]
+            firsts = {}
+            for passage in self.engine.passages:
+                firsts.setdefault((passage.source, passage.section), passage)
+            self._heading_words = [(first, frozenset(t for t in self.engine.tokeniser.tokens(first.section)
+                                                     if len(index.postings.get(t, ((),))[0]) <= total * COMMON_SHARE))
+                                   for first in firsts.values()]
         return self._heading_words
 
     @staticmethod
     def _refers_back(said: list[str], subject: list[str]) -> bool:
-        if not subject:
-            return True
-        if said and said[0] in {"and", "so", "but"}:
+        if not subject or said[:1] == ["and"] or said[:2] in (["what", "about"], ["how", "about"]):
+            return True  # nothing of its own, or an elliptical "and ...?", "what about ...?"
+        if said and said[0] in {"so", "but"}:
             said = said[1:]
         if said and said[0] in QUESTION_WORDS and len(said) <= MAX_FRAGMENT_WORDS:
             return True
         return len(subject) <= MAX_REFERRING_WORDS and any(word in REFERRING for word in said)
 
-    @staticmethod
-    def _kept(subject: Analysis) -> Analysis:
-        tokens = tuple(dict.fromkeys(subject.tokens))[:MAX_SUBJECT_TOKENS]
-        return replace(subject, tokens=tokens, asked=())
+    def _kept(self, subject: Analysis, reply: Reply) -> Analysis:
+        """The subject to remember: the words asked, and the heading of the section that answered
+        ("where does he work?" after a reply from "About Dr James Wilson")."""
+        heading = self.engine.tokeniser.tokens(reply.citations[0].section) if reply.citations else []
+        tokens = tuple(dict.fromkeys(subject.tokens))[:MAX_SUBJECT_TOKENS] + tuple(heading)
+        return replace(subject, tokens=tuple(dict.fromkeys(tokens)), asked=())
 
     def _remember_place(self, reply: Reply) -> None:
         """Keep the section of a reply with citations; an honest no-answer forgets it."""
@@ -125,6 +131,8 @@ class Conversation:
             passage = self._passage(reply.citations[0].passage)
             if passage is not None:
                 self.place = self._last_shown(passage, reply.answer)
+                if reply.kind in ("answer", "urgent"):
+                    self.answered = self.place
                 return
         if reply.kind == "no_answer":
             self.place = None
@@ -148,7 +156,7 @@ class Conversation:
         later = [p for p in self.engine.section_passages(self.place) if p.position > self.place.position]
         if not later:
             return Reply(message, "smalltalk", SECTION_END.format(section=self.place.section))
-        following = self.place = later[0]
+        following = self.place = self.answered = later[0]
         citation = Citation(following.section, following.source, following.id, 0.0, following.title)
         return Reply(message, "answer", f"{following.text}\n\n{self.engine.source_line(following)}",
                      (citation,), 1.0, following.title)

