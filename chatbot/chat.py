@@ -54,6 +54,7 @@ def help_text(examples: list[str]) -> str:
     lines = ["Type a question in your own words, for example:"]
     lines += [f"- {q}" for q in examples]
     lines += [
+        "You can follow up on an answer, for example 'how often?' or 'why?'.",
         "",
         "Commands:",
         "- topics: the sections of the article I answer from",

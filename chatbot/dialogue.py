@@ -5,13 +5,15 @@
     conversation.reply("how often?")               # read with the drip's subject
     conversation.reply("more")                     # the next passage of that section
 
-A message refers back when it has no subject of its own: no word the articles use, a bare
-question-word fragment ("why?", "how often?"), or a pronoun or demonstrative ("is that painful?")
-beside at most MAX_REFERRING_WORDS words of its own. Such a message is answered with the previous
-subject's words added at lower weight than its own (Engine.answer's context); a message with a
-subject of its own starts fresh. "more" and "tell me more" continue the section last answered.
-Triage always reads the message itself first, so an urgent follow-up is urgent. Everything lives in
-memory only; a new Conversation (the kiosk's idle wipe, F2) forgets it all.
+A message refers back when it has no subject of its own: no word at all (the articles' or
+another), an elliptical "and ...?" / "what about ...?", a bare question-word fragment ("why?",
+"how often?"), or a pronoun or demonstrative ("is that painful?") beside at most
+MAX_REFERRING_WORDS words of its own. Such a message is read with the previous subject
+(chatbot.followup, through Engine.answer's context), in the section it names if it names one
+("is that a side effect?"); a message with a subject of its own starts fresh. "more" and "tell me
+more" continue the section last answered. Triage always reads the message itself first, so an
+urgent follow-up is urgent. Everything lives in memory only; a new Conversation (the kiosk's idle
+wipe, F2) forgets it all.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from typing import Callable
 
 from .followup import Context, blend
 from .reply import Citation, Reply
-from .text import QUESTION_WORDS, Analysis, fold, words
+from .text import NEGATIONS, QUESTION_WORDS, Analysis, fold, words
 
 SECTION_END = "That is the end of \u201c{section}\u201d. Type 'topics' to see the other sections, or ask another question."
 NOTHING_YET = "There is no answer to continue yet. Ask a question first, then type '{command}'."
@@ -59,8 +61,10 @@ class Conversation:
         own = self.engine.tokeniser.analyse(message)
         subject = self._own_words(own) + list(own.unknown)  # words the articles never use are a subject too
         said = words(message)
-        if not subject and CONTINUE in said and not self._urgent(message):
-            return self.more(message)
+        if not subject and self._asks_to_go_on(said):
+            alone = self.engine.answer(message)
+            # urgent or small talk read alone comes first ("no more questions, thanks")
+            return alone if alone.kind in ("urgent", "smalltalk") else self.more(message)
         follow_up = self.subject is not None and self._refers_back(said, subject)
         named = self._named_section(subject) if follow_up else None
         reply = self.engine.answer(message, context=self._context(named) if follow_up else None)
@@ -81,8 +85,11 @@ class Conversation:
             return Context(self.subject)
         return Context(self.subject, shown.source, shown.section, shown.position)
 
-    def _urgent(self, message: str) -> bool:
-        return self.engine.triage.check(message) is not None
+    @staticmethod
+    def _asks_to_go_on(said: list[str]) -> bool:
+        """"more", "tell me more", "more please"; not "no more", "nothing more"."""
+        return any(word == CONTINUE and (i == 0 or said[i - 1] not in NEGATIONS)
+                   for i, word in enumerate(said))
 
     def _own_words(self, analysis: Analysis) -> list[str]:
         """The words of a message that the articles use: its own subject."""
