@@ -23,7 +23,8 @@ from typing import Callable
 
 from .followup import Context, blend
 from .reply import Citation, Reply
-from .text import NEGATIONS, QUESTION_WORDS, Analysis, fold, words
+from .engine import MAX_QUESTION_CHARS
+from .text import NEGATIONS, QUESTION_WORDS, Analysis, clean, fold, words
 
 SECTION_END = "That is the end of \u201c{section}\u201d. Type 'topics' to see the other sections, or ask another question."
 NOTHING_YET = "There is no answer to continue yet. Ask a question first, then type '{command}'."
@@ -58,9 +59,10 @@ class Conversation:
         command = fold(message).strip().strip(".!?").strip()
         if command == "source":
             return self.source_reply(message)
-        own = self.engine.tokeniser.analyse(message)
+        read = clean(message)[:MAX_QUESTION_CHARS]  # what the engine reads of a long paste
+        own = self.engine.tokeniser.analyse(read)
         subject = self._own_words(own) + list(own.unknown)  # words the articles never use are a subject too
-        said = words(message)
+        said = words(read)
         if not subject and self._asks_to_go_on(said):
             alone = self.engine.answer(message)
             # urgent or small talk read alone comes first ("no more questions, thanks")
