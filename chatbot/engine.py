@@ -19,12 +19,12 @@ from .bm25 import Hit, InvertedBM25
 from .corpus import Article, Block, Section, load_corpus
 from .errors import DataError
 from .lexicon import load_lexicon
-from .dialogue_text import did_you_mean
-from .listing import asked_noun, enumerates, list_markers
+from .ambiguity import close_section, did_you_mean
+from .listing import naming_first
 from .passages import Passage, chunk, split_sentences
 from .reply import Citation, Reply
 from .smalltalk import SmallTalk
-from .text import ASKING_OPENERS, QUESTION_WORDS, Analysis, Tokeniser, clean, uk_spelling
+from .text import ASKING_OPENERS, QUESTION_WORDS, Analysis, Tokeniser, clean
 from .triage import Triage
 from .yamlfile import Located, read_yaml
 
@@ -51,7 +51,6 @@ CONFIDENCE_COVERAGE = 1.8
 CONFIDENCE_SCORE = 3.1
 CONFIDENCE_KNOWN = 0.65
 CONFIDENCE_OFF_TOPIC = -6.0  # a subject the lexicon says no article covers: a near-certain "no"
-AMBIGUITY_SHARE = 0.9  # another section this close to the answer's is offered too (Rasa's ambiguity threshold)
 LEAD_TOLERANCE = 1.0  # a passage this close to the best one of its section, and earlier, is preferred
 
 
@@ -238,10 +237,10 @@ class Engine:
             confidence = self.confidence(analysis, ranked)
         if not ranked or confidence < ANSWER_THRESHOLD:
             return Reply(question, "no_answer", self._no_answer_text(ranked), confidence=confidence)
-        ranked = self._naming_first(ranked, text)
+        ranked = naming_first(self, ranked, text)
         best = ranked[0]
         answer = f"{self._answer_body(ranked, analysis, alone=context is not None)}\n\n{self.source_line(best.passage)}"
-        other = self._close_section(ranked)
+        other = close_section(ranked)
         if other:
             answer = f"{did_you_mean(best.passage.section, other)}\n\n{answer}"
         return Reply(question, "answer", answer, self._citations(ranked), confidence, best.passage.title,
@@ -344,47 +343,6 @@ class Engine:
     @staticmethod
     def _is_urgent_section(heading: str) -> bool:
         return any(word in heading.lower() for word in URGENT_SECTION_WORDS)
-
-    def _naming_first(self, ranked: list[Scored], question: str) -> list[Scored]:
-        """For "what are the X?", the retrieved passage that names the X (it enumerates and holds
-        the asked noun) goes first, ahead of a section's introduction."""
-        noun = asked_noun(question, lambda word: bool(self.tokeniser.tokens(word)), self._mended)
-        terms = self.tokeniser.tokens(noun) if noun else []
-        naming = [s for s in ranked if terms and all(self.index.holds(t, s.hit.index) for t in terms)
-                  and enumerates(s.passage.text) and self._about_same(s, ranked[0], terms)]
-        if not naming:
-            return ranked
-        chosen = max(naming, key=lambda s: list_markers(s.passage.text))  # max keeps the better-ranked on a tie
-        return [chosen] + [s for s in ranked if s is not chosen]
-
-    @staticmethod
-    def _close_section(ranked: Sequence[Scored]) -> str:
-        """Another section whose best passage scores nearly as well as the answer's section: the
-        question may be about either ("did you mean"). Conservative: on about 2 % of answers."""
-        best: dict[str, float] = {}
-        for s in ranked:
-            best[s.passage.section] = max(best.get(s.passage.section, 0.0), s.hit.score)
-        top = ranked[0].passage.section
-        # the article's introduction (named after its title) is about everything, so never offered
-        titles = {s.passage.title for s in ranked}
-        others = sorted(((score, section) for section, score in best.items() if section not in {top} | titles),
-                        reverse=True)
-        if others and others[0][0] >= AMBIGUITY_SHARE * best[top]:
-            return others[0][1]
-        return ""
-
-    def _mended(self, word: str) -> str:
-        """A question's word as the tokeniser reads it: a typo repaired, text-speak and US spelling undone."""
-        tokeniser = self.tokeniser
-        if not tokeniser._word_known(word):
-            word = tokeniser.repair(word) or word
-        return uk_spelling(word, tokeniser.lexicon.spelling)
-
-    def _about_same(self, other: Scored, best: Scored, terms: Sequence[str]) -> bool:
-        """Another passage may take the best one's place when it is of the same section, or of a
-        section whose heading names what was asked."""
-        return (other.passage.section == best.passage.section and other.passage.source == best.passage.source
-                or set(terms) <= set(self.tokeniser.tokens(other.passage.section)))
 
     def _answer_body(self, ranked: Sequence[Scored], analysis: Analysis, alone: bool = False) -> str:
         """The best passage; with a close runner-up from the same section (or, for a short passage,

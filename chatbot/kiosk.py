@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Sequence
 
-from .dialogue_text import question_for  # noqa: F401 - a heading as a question, also for tests
+from .ambiguity import question_for  # noqa: F401 - a heading as a question, also for tests
 from .text import clean
 
 TITLE = "Questions about cancer immunotherapy"

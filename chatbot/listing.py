@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Callable
 
-from .text import fold, words
+from .text import fold, uk_spelling, words
 
 ASKING = frozenset({"what", "which"})
 # Grammar words that may stand between "what"/"which" and the asked noun.
@@ -62,3 +62,32 @@ def list_markers(text: str) -> int:
 
 def enumerates(text: str) -> bool:
     return list_markers(text) >= MIN_MARKERS
+
+
+def naming_first(engine, ranked: list, question: str) -> list:
+    """For "what are the X?", the retrieved passage that names the X (it enumerates and holds the
+    asked noun) goes first, ahead of a section's introduction. Only a passage of the same section,
+    or of a section whose heading names the X, may take the first place."""
+    noun = asked_noun(question, lambda word: bool(engine.tokeniser.tokens(word)), lambda word: _mended(engine, word))
+    terms = engine.tokeniser.tokens(noun) if noun else []
+    if not terms:
+        return ranked
+    naming = [s for s in ranked if all(engine.index.holds(t, s.hit.index) for t in terms)
+              and enumerates(s.passage.text) and _about_same(engine, s, ranked[0], terms)]
+    if not naming:
+        return ranked
+    chosen = max(naming, key=lambda s: list_markers(s.passage.text))  # max keeps the better-ranked on a tie
+    return [chosen] + [s for s in ranked if s is not chosen]
+
+
+def _mended(engine, word: str) -> str:
+    """A question's word as the tokeniser reads it: a typo repaired, text-speak and US spelling undone."""
+    tokeniser = engine.tokeniser
+    if not tokeniser._word_known(word):
+        word = tokeniser.repair(word) or word
+    return uk_spelling(word, tokeniser.lexicon.spelling)
+
+
+def _about_same(engine, other, best, terms) -> bool:
+    same_section = other.passage.section == best.passage.section and other.passage.source == best.passage.source
+    return same_section or set(terms) <= set(engine.tokeniser.tokens(other.passage.section))
