@@ -12,12 +12,14 @@ from __future__ import annotations
 import re
 from typing import Callable
 
-from .text import fold, uk_spelling, words
+from .text import REQUEST_WORDS, fold, uk_spelling, words
 
-ASKING = frozenset({"what", "which"})
-# Grammar words that may stand between "what"/"which" and the asked noun.
+# "what ...", "which ...", and requests: "tell me about ...", "list ...", "describe ..."
+ASKING = frozenset({"what", "which", "list", "name"}) | REQUEST_WORDS
+# Grammar words that may stand between the asking word and the asked noun.
 LINKING = frozenset({"are", "were", "is", "be", "the", "some", "any", "all", "its", "their", "your", "my",
-                     "these", "those", "kind", "kinds", "sort", "sorts", "type", "types", "of"})
+                     "these", "those", "kind", "kinds", "sort", "sorts", "type", "types", "of", "me", "us",
+                     "about"})
 MAX_NOUN_WORDS = 3  # "what possible side effects": the asked noun phrase is short
 MIN_MARKERS = 2  # a passage that enumerates: at least this many list signs
 
@@ -29,11 +31,14 @@ _SERIES = re.compile(r"\w+, \w+(?: \w+)?, (?:or |and )?\w+")
 
 def asked_noun(question: str, is_content: Callable[[str], bool],
                mend: Callable[[str], str] = lambda word: word) -> str | None:
-    """The plural noun a "what/which ... X" question asks for ("side effects" -> "effects"), or None.
+    """The plural noun a question asks for ("what are the side effects?", "list the side effects",
+    "side effects?" -> "effects"), or None.
 
     is_content(word) says whether a word carries meaning (not a grammar word); mend(word) undoes
     text-speak and typos ("wot r the side efects")."""
     said = [mend(word) for word in words(fold(question))]
+    if 0 < len(said) <= MAX_NOUN_WORDS and all(is_content(word) for word in said) and _plural(said[-1]):
+        return said[-1]  # the noun phrase alone: "side effects?"
     for start, word in enumerate(said):
         if word not in ASKING:
             continue

@@ -32,6 +32,8 @@ SIDE_EFFECT_WORDINGS = (
     "what side effects are there",
     "What side effects might I get?",
     "wot r the side efects",  # text-speak and a typo are read as the tokeniser reads them
+    "tell me about the side effects",
+    "side effects?",
 )
 
 
@@ -73,6 +75,10 @@ def test_the_asked_noun_is_the_plural_after_what_or_which():
     assert asked_noun("what is immunotherapy?", content) is None
     assert asked_noun("what does it do to the cells?", content) is None
     assert asked_noun("how are the side effects treated?", content) is None
+    assert asked_noun("list the side effects", content) == "effects"
+    assert asked_noun("tell me about the side effects", content) == "effects"
+    assert asked_noun("side effects?", content) == "effects"
+    assert asked_noun("is it safe?", content) is None
 
 
 def test_a_passage_that_lists_enumerates_and_an_introduction_does_not():
