@@ -21,9 +21,9 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Callable
 
+from .engine import MAX_QUESTION_CHARS
 from .followup import Context, blend
 from .reply import Citation, Reply
-from .engine import MAX_QUESTION_CHARS
 from .text import NEGATIONS, QUESTION_WORDS, Analysis, clean, fold, words
 
 SECTION_END = "That is the end of \u201c{section}\u201d. Type 'topics' to see the other sections, or ask another question."
@@ -61,18 +61,18 @@ class Conversation:
             return self.source_reply(message)
         read = clean(message)[:MAX_QUESTION_CHARS]  # what the engine reads of a long paste
         own = self.engine.tokeniser.analyse(read)
-        subject = self._own_words(own) + list(own.unknown)  # words the articles never use are a subject too
+        own_words = self._own_words(own) + list(own.unknown)  # words the articles never use are a subject too
         said = words(read)
-        if not subject and self._asks_to_go_on(said):
+        if not own_words and self._asks_to_go_on(said):
             alone = self.engine.answer(message)
             # urgent or small talk read alone comes first ("no more questions, thanks")
             return alone if alone.kind in ("urgent", "smalltalk") else self.more(message)
-        follow_up = self.subject is not None and self._refers_back(said, subject)
-        named = self._named_section(subject) if follow_up else None
+        follow_up = self.subject is not None and self._refers_back(said, own_words)
+        named = self._named_section(own_words) if follow_up else None
         reply = self.engine.answer(message, context=self._context(named) if follow_up else None)
         if (not follow_up or named) and reply.kind != "smalltalk":  # a subject of its own starts afresh
             self.subject = self._kept(own, reply)
-        elif follow_up and subject and reply.kind == "answer":  # "and what is PD-L1?" moves on
+        elif follow_up and own_words and reply.kind == "answer":  # "and what is PD-L1?" moves on
             self.subject = self._kept(blend(own, self.subject), reply)
         self._remember_place(reply)
         return reply
@@ -98,10 +98,10 @@ class Conversation:
         known = self.engine.index.idf
         return [token for token in dict.fromkeys(analysis.tokens) if token in known]
 
-    def _named_section(self, subject: list[str]):
+    def _named_section(self, own_words: list[str]):
         """The first passage of a section the message names itself ("and the side effects?", "is
         that a side effect?"): two or more of its heading's distinctive words; else None."""
-        own = set(subject)
+        own = set(own_words)
         return next((first for first, words in self._headings() if len(own & words) >= HEADING_WORDS_NAMED), None)
 
     def _headings(self) -> list:
@@ -118,14 +118,15 @@ class Conversation:
         return self._heading_words
 
     @staticmethod
-    def _refers_back(said: list[str], subject: list[str]) -> bool:
-        if not subject or said[:1] == ["and"] or said[:2] in (["what", "about"], ["how", "about"]):
+    def _refers_back(said: list[str], own_words: list[str]) -> bool:
+        """Does a message lean on what came before rather than name a subject of its own?"""
+        if not own_words or said[:1] == ["and"] or said[:2] in (["what", "about"], ["how", "about"]):
             return True  # nothing of its own, or an elliptical "and ...?", "what about ...?"
         if said and said[0] in {"so", "but"}:
             said = said[1:]
         if said and said[0] in QUESTION_WORDS and len(said) <= MAX_FRAGMENT_WORDS:
             return True
-        return len(subject) <= MAX_REFERRING_WORDS and any(word in REFERRING for word in said)
+        return len(own_words) <= MAX_REFERRING_WORDS and any(word in REFERRING for word in said)
 
     def _kept(self, subject: Analysis, reply: Reply) -> Analysis:
         """The subject to remember: the words asked, and the heading of the section that answered
