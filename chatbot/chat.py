@@ -19,6 +19,7 @@ import textwrap
 from typing import Callable
 
 from . import output
+from .dialogue import NOTHING_YET, SECTION_END, Conversation  # noqa: F401 - the chat's texts
 from .helpline import NO_NUMBER, engine_advice
 from .text import clean
 
@@ -33,8 +34,6 @@ MIN_WIDTH = 20
 MAX_RULE = 60
 QUIT = frozenset({"quit", "exit"})
 COMMANDS = frozenset({"help", "topics", "more", "source"}) | QUIT
-SECTION_END = "That is the end of \u201c{section}\u201d. Type 'topics' to see the other sections, or ask another question."
-NOTHING_YET = "There is no answer to continue yet. Ask a question first, then type '{command}'."
 FAILED = "Sorry, something went wrong with that question. Please try again, or ask your care team."
 
 
@@ -57,6 +56,7 @@ def help_text(examples: list[str], emergency: str = NO_NUMBER) -> str:
     lines = ["Type a question in your own words, for example:"]
     lines += [f"- {q}" for q in examples]
     lines += [
+        "You can follow up on an answer, for example 'how often?' or 'why?'.",
         "",
         "Commands:",
         "- topics: the sections of the article I answer from",
@@ -94,12 +94,14 @@ def urgent_block(text: str, width: int) -> str:
 
 
 class Chat:
-    """One chat session's state and its handling of one line; no terminal access of its own."""
+    """One chat session's state and its handling of one line; no terminal access of its own.
+
+    The conversation (chatbot.dialogue) keeps the previous turn's subject for follow-ups and the
+    place where 'more' goes on, in memory only."""
 
     def __init__(self, engine, answer: Callable[[str], object] | None = None) -> None:
         self.engine = engine
-        self.answer = answer or engine.answer
-        self.place = None  # the last passage shown of the last cited section: where 'more' goes on
+        self.conversation = Conversation(engine, answer)
         self.emergency = engine_advice(engine)  # "In an emergency call 999.", from data/triage.yaml
 
     def examples(self) -> list[str]:
@@ -113,59 +115,14 @@ class Chat:
         if command == "topics":
             return topics_text(self.engine.topics()), "command"
         if command == "more":
-            return self.more(), "command"
+            return self.conversation.more().answer, "command"
         if command == "source":
-            return self.source(), "command"
+            return self.conversation.source(), "command"
         try:
-            reply = self.answer(line)
+            reply = self.conversation.reply(line)
         except Exception:  # a bad question must never end the chat
             return FAILED, "no_answer"
-        self.remember(reply)
         return reply.answer, reply.kind
-
-    def remember(self, reply) -> None:
-        """Keep the section of a reply with citations; an honest no-answer forgets it."""
-        citations = getattr(reply, "citations", ())
-        if citations:
-            passage = self._passage(citations[0].passage)
-            if passage is not None:
-                self.place = self._last_shown(passage, reply.answer)
-                return
-        if reply.kind == "no_answer":
-            self.place = None
-
-    def _passage(self, passage_id: str):
-        for passage in self.engine.passages:
-            if passage.id == passage_id:
-                return passage
-        return None
-
-    def _last_shown(self, passage, shown: str):
-        """The last passage of the cited section whose text the reply showed (a reply may show two)."""
-        last = passage
-        for other in self.engine.section_passages(passage):
-            if other.position > last.position and other.text in shown:
-                last = other
-        return last
-
-    def more(self) -> str:
-        if self.place is None:
-            return NOTHING_YET.format(command="more")
-        current = self.place
-        later = [p for p in self.engine.section_passages(current) if p.position > current.position]
-        if not later:
-            return SECTION_END.format(section=current.section)
-        following = later[0]
-        self.place = following
-        return f"{following.text}\n\n{self.engine.source_line(following)}"
-
-    def source(self) -> str:
-        if self.place is None:
-            return NOTHING_YET.format(command="source")
-        passages = self.engine.section_passages(self.place)
-        heading = passages[0].section
-        body = "\n\n".join(p.text for p in passages)
-        return f"{heading}\n{'-' * min(len(heading), MAX_RULE)}\n{body}\n\n{self.engine.source_line(passages[0])}"
 
 
 def _colour_wanted() -> bool:

@@ -3,6 +3,7 @@
     run_chat.py                         the chat
     run_chat.py --ask "QUESTION" [--json]      (QUESTION '-' is read from standard input)
     run_chat.py --batch FILE --json     (FILE '-' is standard input)
+    run_chat.py --batch FILE --json --dialogue   (conversations, an empty line between)
 
 Everything these modes print goes through chatbot.output (closed pipes, full disks, one-line JSON).
 """
@@ -55,6 +56,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="with --check-faq: the report format (default text)")
     parser.add_argument("--json", action="store_true",
                         help="with --ask or --batch: print replies as JSON objects, one a line")
+    parser.add_argument("--dialogue", action="store_true",
+                        help="with --batch: each line is the next message of one conversation; an empty line starts a new one")
     parser.add_argument("--explain", action="store_true",
                         help="with --ask: say which stage decided the reply and why (for staff and maintainers)")
     parser.add_argument("--root", metavar="DIR", type=Path, help=argparse.SUPPRESS)
@@ -67,6 +70,8 @@ def misuse(args: argparse.Namespace) -> str | None:
         return "--json goes with --ask or --batch (for example: --ask \"QUESTION\" --json)"
     if args.idle_seconds is not None and not args.kiosk:
         return "--idle-seconds goes with --kiosk (for example: --kiosk --idle-seconds 120)"
+    if args.dialogue and args.batch is None:
+        return "--dialogue goes with --batch FILE (for example: --batch FILE --json --dialogue)"
     if args.explain and args.ask is None:
         return "--explain goes with --ask (for example: --ask \"QUESTION\" --explain)"
     if args.format is not None and args.check_faq is None:
@@ -130,7 +135,7 @@ def _run(args: argparse.Namespace, engine) -> int:
         return 0
     engine.warm_up()  # a long-running mode: prepare everything once, so no question waits
     if args.batch is not None:
-        return run_batch(engine, args.batch, as_json=args.json)
+        return run_batch(engine, args.batch, as_json=args.json, dialogue=args.dialogue)
     from .faq import run_check
 
     faq = Path(args.check_faq) if args.check_faq else _root(args) / "data" / "faq.yaml"
@@ -160,23 +165,36 @@ def _open_bytes(name: str) -> BinaryIO:
     return sys.stdin.buffer if name == "-" else open(name, "rb")
 
 
-def run_batch(engine, name: str, as_json: bool = True, out: TextIO | None = None) -> int:
-    """One reply a line, in order, flushed; a bad line gets a reply, never a stop."""
+def run_batch(engine, name: str, as_json: bool = True, out: TextIO | None = None, dialogue: bool = False) -> int:
+    """One reply a line, in order, flushed; a bad line gets a reply, never a stop.
+
+    dialogue: the lines are conversations, one message a line; an empty line gets no reply and
+    starts a new conversation (chatbot.dialogue). Without it, every line is read alone."""
     emit: Callable[[str], None] = output.line if out is None else (lambda text: (out.write(text + "\n"), out.flush()))
     try:
         stream = _open_bytes(name)
     except OSError as exc:
         print(f"Cannot read {name}: {exc.strerror}", file=sys.stderr)
         return 2
+    conversation = None
     with stream:
+        conversation = None
         for question in bounded_lines(stream):
-            emit(_batch_reply(engine, question, as_json))
+            if dialogue:
+                if not question.strip():
+                    conversation = None
+                    continue
+                if conversation is None:
+                    from .dialogue import Conversation
+
+                    conversation = Conversation(engine)
+            emit(_batch_reply(engine, question, as_json, conversation))
     return 0
 
 
-def _batch_reply(engine, question: str, as_json: bool) -> str:
+def _batch_reply(engine, question: str, as_json: bool, conversation=None) -> str:
     try:
-        reply = engine.answer(question)
+        reply = conversation.reply(question) if conversation is not None else engine.answer(question)
         return reply.to_json() if as_json else reply.answer + "\n"
     except Exception:  # one bad line must not stop the batch; say so in the contract's shape
         if not as_json:

@@ -25,6 +25,8 @@ from .english import english
 from .errors import DataError
 from .language import load_languages, may_be_foreign
 from .lexicon import load_lexicon
+from .ambiguity import close_section, did_you_mean
+from .listing import naming_first
 from .passages import Passage, chunk, split_sentences
 from .reply import Citation, Reply
 from .smalltalk import SmallTalk
@@ -251,12 +253,14 @@ class Engine:
         return self
 
     # -- the flow of one question -------------------------------------------------------------
-    def answer(self, question: str) -> Reply:
+    def answer(self, question: str, context=None) -> Reply:
         """The reply to one message: urgent first, then small talk, then a grounded answer or an honest no.
 
         Nothing can hide triage: the whole message is screened first; if a later stage fails, an
         urgent message still gets its urgent reply and any other a no-answer with the emergency
         numbers; if triage itself fails, whatever reply comes back shows the emergency numbers.
+        context: for a follow-up, a chatbot.followup.Context (the earlier subject and the section
+        last answered from); triage and small talk read the message alone.
         """
         text = clean(question)
         notes: tuple[str, ...] = ()
@@ -270,7 +274,7 @@ class Engine:
             text = text[: cut if cut > 0 else MAX_QUESTION_CHARS]
             notes = (f"Your message was long, so I read only its first {MAX_QUESTION_CHARS} characters.",)
         try:
-            reply = self._reply(question, text, urgent)
+            reply = self._reply(question, text, urgent, context)
         except Exception as exc:  # noqa: BLE001 - a failing stage still gives a safe reply
             _log.error("answering failed: %s", type(exc).__name__)
             reply = self._safe_reply(question, urgent)
@@ -286,7 +290,7 @@ class Engine:
             return Reply(question, "urgent", urgent.message, confidence=1.0, level=urgent.level)
         return Reply(question, "no_answer", f"{FAILED_TEXT}\n\n{self.triage.safety_message}")
 
-    def _reply(self, question: str, text: str, urgent) -> Reply:
+    def _reply(self, question: str, text: str, urgent, context=None) -> Reply:
         other = self._other_language(question, text, urgent)
         if other is not None:
             return other
@@ -300,13 +304,27 @@ class Engine:
         if intent is not None:
             reply = intent.reply.format(title=self._titles(), examples=self._examples_text())
             return Reply(question, "smalltalk", reply)
-        ranked = self.retrieve(analysis)
-        confidence = self.confidence(analysis, ranked)
+        if context is not None:
+            ranked, confidence = self._follow_up(analysis, context)
+        else:
+            ranked = self.retrieve(analysis)
+            confidence = self.confidence(analysis, ranked)
         if not ranked or confidence < ANSWER_THRESHOLD:
             return Reply(question, "no_answer", self._no_answer_text(ranked), confidence=confidence)
+        ranked = naming_first(self, ranked, text)
         best = ranked[0]
-        answer = f"{self._answer_body(ranked, analysis)}\n\n{self.source_line(best.passage)}"
-        return Reply(question, "answer", answer, self._citations(ranked), confidence, best.passage.title)
+        answer = f"{self._answer_body(ranked, analysis, alone=context is not None)}\n\n{self.source_line(best.passage)}"
+        other = close_section(ranked)
+        if other:
+            answer = f"{did_you_mean(best.passage.section, other)}\n\n{answer}"
+        return Reply(question, "answer", answer, self._citations(ranked), confidence, best.passage.title,
+                     alternative=other)
+
+    def _follow_up(self, own: Analysis, context) -> tuple[list[Scored], float]:
+        """A follow-up, read with the earlier subject (chatbot.followup chooses the passage)."""
+        from .followup import read
+
+        return read(self, own, context)
 
     def _other_language(self, question: str, text: str, urgent) -> Reply | None:
         """A message in another language: English only, with the emergency numbers, in both languages;
@@ -425,11 +443,11 @@ class Engine:
     def _query_weights(self, analysis: Analysis) -> dict[str, float]:
         """How much each word of what is asked weighs in the coverage of a passage: a leaflet word its
         idf; a word no leaflet uses, its surprise in general English (rare words weigh most)."""
-        surprise = {self.tokeniser.stem_word(word): _surprise(english().zipf(word)) for word in analysis.unknown}
+        surprise = {self.tokeniser.stem_word(word): _surprise(english().zipf(word)) for word in analysis.content}
         weights: dict[str, float] = {}
         for token in analysis.asked or analysis.tokens:
-            if token in self.index.idf:
-                weights[token] = max(self.index.idf[token], 0.0)
+            if token in self.index.idf:  # an everyday word the leaflet happens to use weighs less ("known")
+                weights[token] = max(self.index.idf[token], 0.0) * min(surprise.get(token, 1.0), 1.0)
             else:
                 weights[token] = surprise.get(token, 1.0)
         return weights
@@ -479,11 +497,14 @@ class Engine:
     def _is_urgent_section(heading: str) -> bool:
         return any(word in heading.lower() for word in URGENT_SECTION_WORDS)
 
-    def _answer_body(self, ranked: Sequence[Scored], analysis: Analysis) -> str:
+    def _answer_body(self, ranked: Sequence[Scored], analysis: Analysis, alone: bool = False) -> str:
         """The best passage; with a close runner-up from the same section (or, for a short passage,
-        the one that follows it), both, in reading order."""
+        the one that follows it), both, in reading order. alone: a follow-up shows just the passage
+        that answers it, and 'more' goes on from there."""
         best = ranked[0]
         shown = [best.passage]
+        if alone:
+            return self._passage_text(best.passage, analysis)
         for other in ranked[1:]:
             if (other.passage.section == best.passage.section and other.passage.source == best.passage.source
                     and other.hit.score >= COMPANION_SHARE * best.hit.score

@@ -342,6 +342,20 @@ def suggested_questions(path: Path | str) -> list[str]:
         return []
 
 
+def section_questions(path: Path | str) -> dict[str, list[str]]:
+    """Each article section's FAQ questions (items answered from it), in file order; {} if the
+    file is missing or invalid. The kiosk offers them as follow-ups after an answer from that section."""
+    try:
+        items = load_faq(path, None)
+    except Exception:  # the kiosk must start whatever state the staff file is in
+        return {}
+    questions: dict[str, list[str]] = {}
+    for item in items:
+        if item.expect.kind == "answer" and item.expect.section:
+            questions.setdefault(item.expect.section, []).append(item.question)
+    return questions
+
+
 # -- checking --------------------------------------------------------------------------------------
 def check(engine, items: Sequence[FaqItem], source: str = "") -> CoverageReport:
     """Ask the engine every question and variant, and judge each reply against its item."""

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Sequence
 
+from .ambiguity import question_for  # noqa: F401 - a heading as a question, also for tests
 from .helpline import engine_advice
 from .pin import (CREDENTIAL, LOCKOUT_SECONDS, MAX_PIN_CHARS, MIN_PIN_CHARS, PIN_ENV, PinGuard, lockout_notice,
                   pin_problem, read_pin)
@@ -53,8 +54,13 @@ in a terminal, set {PIN_ENV} and start it again, for example:
 NO_TERMINAL = "The kiosk needs a terminal: run it on a console or in a terminal window."
 PIN_HELP = " Type the staff PIN and press Enter. Esc goes back."
 PIN_WRONG = " That PIN is not right."
-FOOTER_KEYS = [("Enter", "ask"), ("Up/Down PgUp/PgDn", "scroll"), ("F2", "start again")]
-FOOTER_KEYS_SHORT = [("Enter", "ask"), ("PgDn", "more"), ("F2", "restart")]
+FOOTER_KEYS = [("Enter", "ask"), ("Up/Down PgUp/PgDn", "scroll"), ("F3", "read on"), ("F4", "source"),
+               ("F2", "start again")]
+FOOTER_KEYS_SHORT = [("Enter", "ask"), ("PgDn", "scroll"), ("F3", "read on"), ("F4", "source"), ("F2", "restart")]
+MAX_FOLLOW_UPS = 3  # suggested next questions after an answer, lettered a, b, c
+FOLLOW_UP_LETTERS = "abc"
+READ_ON = "more"  # what F3 asks, as if typed
+WHOLE_SECTION = "source"  # what F4 asks, as if typed
 MORE_BELOW = "More below: press Down or PgDn"
 MORE_BELOW_SHORT = "More: PgDn"
 FOOTER_STAFF = ("F12", "staff")
@@ -110,21 +116,6 @@ def fallback_questions(engine) -> list[str]:
     return questions
 
 
-def question_for(heading: str) -> str:
-    """A heading as a request: "How it differs from chemotherapy" -> "Tell me how it differs from chemotherapy"."""
-    first = heading.split(" ", 1)[0].lower()
-    if first in ("what", "when", "where", "how", "why", "who", "which", "about"):
-        return "Tell me " + _lower_first(heading)
-    return "Tell me about " + _lower_first(heading)
-
-
-def _lower_first(text: str) -> str:
-    """Lower-case the first letter unless the first word is an acronym ("PD-L1")."""
-    if len(text) > 1 and text[0].isupper() and text[1].islower():
-        return text[0].lower() + text[1:]
-    return text
-
-
 def suggestions_for(engine, faq_path: Path) -> list[str]:
     """The FAQ's suggested questions, else questions from the article's sections; at most nine."""
     questions: list[str] = []
@@ -140,6 +131,17 @@ def suggestions_for(engine, faq_path: Path) -> list[str]:
     return questions[:MAX_SUGGESTIONS]
 
 
+def section_follow_ups(faq_path: Path) -> dict[str, list[str]]:
+    """The FAQ's questions by section, cleaned; {} when the FAQ cannot be read."""
+    try:
+        from .faq import section_questions
+
+        return {section: [clean(q).strip() for q in questions if clean(q).strip()]
+                for section, questions in section_questions(faq_path).items()}
+    except Exception:  # a broken FAQ must not stop the kiosk: no follow-ups then
+        return {}
+
+
 _NUMBER = re.compile(r"\s*(\d{1,3})\s*[.)]?\s*")
 
 
@@ -147,6 +149,26 @@ def chosen_number(text: str) -> int | None:
     """The number a visitor typed on its own ("2", " 2. "), or None for anything else."""
     match = _NUMBER.fullmatch(text)
     return int(match.group(1)) if match else None
+
+
+_LETTER = re.compile(r"\s*([a-z])\s*[.)]?\s*", re.IGNORECASE)
+
+
+def chosen_letter(text: str) -> int | None:
+    """The index of the follow-up a visitor chose by its letter alone ("b", " B) "), or None."""
+    match = _LETTER.fullmatch(text)
+    if not match or match.group(1).lower() not in FOLLOW_UP_LETTERS:
+        return None
+    return FOLLOW_UP_LETTERS.index(match.group(1).lower())
+
+
+def follow_ups_for(reply, by_section: dict[str, list[str]], asked: set[str]) -> tuple[str, ...]:
+    """After an answer, FAQ questions of its section the visitor has not asked yet (at most three)."""
+    if getattr(reply, "kind", "") != "answer" or not reply.citations:
+        return ()
+    offered = [question_for(reply.alternative)] if getattr(reply, "alternative", "") else []
+    fresh = [q for q in offered + list(by_section.get(reply.citations[0].section, ())) if q.lower() not in asked]
+    return tuple(fresh[:MAX_FOLLOW_UPS])
 
 
 def wrap_text(text: str, width: int, style: str = "") -> list[Line]:
@@ -194,6 +216,19 @@ class Exchange:
     question: str
     kind: str
     text: str
+    follow_ups: tuple[str, ...] = ()
+
+
+def follow_up_lines(follow_ups: Sequence[str], width: int) -> list[Line]:
+    """"You could also ask" and the lettered questions, with the keys that read on."""
+    lines = wrap_text("Type a letter to ask next, or press F3 to read on, F4 for the whole section:", width,
+                      "class:note")
+    for letter, question in zip(FOLLOW_UP_LETTERS, follow_ups):
+        prefix = f"  {letter}   "
+        wrapped = textwrap.wrap(question, width=max(width - len(prefix), 10)) or [""]
+        lines.append([("class:number", prefix), ("", wrapped[0])])
+        lines.extend([("", " " * len(prefix) + part)] for part in wrapped[1:])
+    return lines + [[]]
 
 
 def exchange_lines(exchange: Exchange, width: int) -> list[Line]:
@@ -209,6 +244,8 @@ def exchange_lines(exchange: Exchange, width: int) -> list[Line]:
     else:
         lines.extend(answer_lines(exchange.text, width))
     lines.append([])
+    if exchange.follow_ups:
+        lines.extend(follow_up_lines(exchange.follow_ups, width))
     return lines
 
 
@@ -241,6 +278,7 @@ class Session:
     """Everything one visitor leaves behind; a wipe replaces it with a new one."""
 
     exchanges: list[Exchange] = field(default_factory=list)
+    conversation: object = None  # chatbot.dialogue.Conversation: the previous subject, where 'more' goes on
     anchor: int | None = None  # the exchange to show from its start, until the visitor scrolls
     top: int = 0  # the first line shown when not anchored
     version: int = 0
@@ -298,8 +336,11 @@ def conversation_control(get_session: Callable[[], Session], get_welcome: Callab
 
 # -- the application ----------------------------------------------------------------------------
 def build_application(engine, suggestions: Sequence[str], pin: str, idle_seconds: float,
-                      clock: Callable[[], float] = time.monotonic):
-    """The kiosk's full-screen Application; run it with handle_sigint=False (run_kiosk does)."""
+                      clock: Callable[[], float] = time.monotonic,
+                      follow_ups: dict[str, list[str]] | None = None):
+    """The kiosk's full-screen Application; run it with handle_sigint=False (run_kiosk does).
+
+    follow_ups: each section's FAQ questions, offered after an answer from that section."""
     from prompt_toolkit.application import Application, get_app
     from prompt_toolkit.clipboard import InMemoryClipboard
     from prompt_toolkit.filters import Condition
@@ -314,14 +355,21 @@ def build_application(engine, suggestions: Sequence[str], pin: str, idle_seconds
     from prompt_toolkit.styles import Style
     from prompt_toolkit.widgets import Frame, TextArea
 
+    from .dialogue import Conversation
+
     suggestions = list(suggestions)
+    by_section = dict(follow_ups or {})
+
+    def new_session() -> Session:
+        return Session(conversation=Conversation(engine))
+
     articles = [(a.title, getattr(a, "author", "") or "") for a in getattr(engine, "articles", ())]
     warn_after = idle_seconds - warning_seconds(idle_seconds)
     disclaimer = f"{DISCLAIMER} {engine_advice(engine)}"
 
     @dataclass
     class State:
-        session: Session = field(default_factory=Session)
+        session: Session = field(default_factory=new_session)
         last_key: float = 0.0
         warning: bool = False
         pin_open: bool = False
@@ -419,10 +467,20 @@ def build_application(engine, suggestions: Sequence[str], pin: str, idle_seconds
             show(Exchange(text, "hint", f"Please type a number from 1 to {len(suggestions)}, "
                           "or a question in your own words."))
             return
-        question = suggestions[number - 1] if number is not None else text
+        offered = state.session.exchanges[-1].follow_ups if state.session.exchanges else ()
+        letter = chosen_letter(text) if offered else None
+        if letter is not None and letter < len(offered):
+            converse(offered[letter])
+            return
+        converse(suggestions[number - 1] if number is not None else text)
+
+    def converse(question: str) -> None:
+        """The conversation's reply to one message, with follow-up questions after an answer."""
+        session = state.session
         try:
-            reply = engine.answer(question)
-            show(Exchange(question, reply.kind, clean(reply.answer)))
+            reply = session.conversation.reply(question)
+            asked = {e.question.lower() for e in session.exchanges} | {question.lower()}
+            show(Exchange(question, reply.kind, clean(reply.answer), follow_ups_for(reply, by_section, asked)))
         except Exception:  # an error in answering must never stop the kiosk
             show(Exchange(question, "error", FAILED))
 
@@ -446,7 +504,7 @@ def build_application(engine, suggestions: Sequence[str], pin: str, idle_seconds
 
     def wipe() -> None:
         """Forget the visitor: conversation, input, undo, kill ring and macro; back to the welcome."""
-        state.session = Session()
+        state.session = new_session()
         state.warning = False
         input_field.buffer.reset()
         close_pin()
@@ -492,6 +550,18 @@ def build_application(engine, suggestions: Sequence[str], pin: str, idle_seconds
     def _(event) -> None:
         """Start again: forget this visitor now."""
         wipe()
+
+    @kb.add("f3")
+    def _(event) -> None:
+        """Read on: the next part of the section of the last answer."""
+        if not state.pin_open:
+            converse(READ_ON)
+
+    @kb.add("f4")
+    def _(event) -> None:
+        """The whole section the last answer came from."""
+        if not state.pin_open:
+            converse(WHOLE_SECTION)
 
     @kb.add("f12")
     def _(event) -> None:
@@ -645,11 +715,13 @@ def run_kiosk(engine, idle_seconds: int = 120, faq_path: Path | None = None) -> 
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         print(NO_TERMINAL, file=sys.stderr)
         return 2
+    follow_ups: dict[str, list[str]] = {}
     if faq_path is not None:
         suggestions = suggestions_for(engine, faq_path)
+        follow_ups = section_follow_ups(faq_path)
     else:
         suggestions = fallback_questions(engine)[:MAX_SUGGESTIONS]
-    app = build_application(engine, suggestions, pin, idle_seconds)
+    app = build_application(engine, suggestions, pin, idle_seconds, follow_ups=follow_ups)
 
     def started() -> None:
         loop = asyncio.get_running_loop()

@@ -32,6 +32,7 @@ class Reply:
     title: str = ""  # the cited article's title, for display
     level: str = ""  # for urgent replies: crisis, emergency or symptom
     notes: tuple[str, ...] = field(default=(), compare=False)  # e.g. "your question was shortened"
+    alternative: str = field(default="", compare=False)  # a close second section, offered by name ("did you mean")
 
     def to_dict(self) -> dict:
         """The JSON fields of the contract, in their documented order."""

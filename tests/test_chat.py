@@ -483,3 +483,43 @@ def test_piped_input_is_read_line_by_line_without_terminal_warnings(env):
     assert b"\x1b" not in result.stdout
     assert "not a terminal" not in result.stderr.decode("utf-8", "replace")
     assert "Traceback" not in result.stderr.decode("utf-8", "replace")
+
+
+# -- issue 14: a conversation through the terminal ------------------------------------------------
+TREATMENT = "What the treatment process looks like"
+
+
+def _reply_after(text: str, line: str) -> str:
+    """What the screen shows after the last time line was typed."""
+    return text[text.rindex(chat.PROMPT + line) + len(chat.PROMPT + line):]
+
+
+def test_a_conversation_drip_how_often_more_source(term):
+    text = term.ask("is it given as a drip?", f"Source: {TREATMENT}")
+    assert "intravenous infusion" in _reply_after(text, "is it given as a drip?")
+
+    text = term.ask("how often?", re.compile(r"how often\?\n(.|\n)*Source: " + re.escape(TREATMENT)))
+    shown = _reply_after(text, "how often?")
+    assert "every two to four weeks" in shown and "does not cover" not in shown
+
+    text = term.ask("more", re.compile(r"You: more\n(.|\n)*Source: " + re.escape(TREATMENT)))
+    shown = _reply_after(text, "more")
+    assert "outpatients" in shown and "every two to four weeks" not in shown
+
+    text = term.ask("source", re.compile(re.escape(TREATMENT) + r"\n-{10,}"))
+    shown = _reply_after(text, "source")
+    assert "intravenous infusion" in shown and "Scans are done at intervals" in shown
+
+
+def test_what_are_the_side_effects_names_them_in_the_chat(term):
+    for question in ("what are the side effects?", "What side effects might I get?"):
+        text = term.ask(question, re.compile(re.escape(question) + r"\n(.|\n)*Source: Side effects"))
+        shown = _reply_after(text, question).replace("\n", " ")
+        assert all(effect in shown for effect in ("skin rash", "diarrhoea", "thyroid", "breathlessness")), shown
+
+
+def test_did_you_mean_names_the_other_section_in_the_chat(term):
+    question = "what are biomarkers and why do they matter for immuno"
+    text = term.ask(question, re.compile(re.escape(question) + r"\n(.|\n)*Source: When immunotherapy"))
+    shown = " ".join(_reply_after(text, question).split())
+    assert "Did you mean \u201cHow decisions are made around immunotherapy\u201d?" in shown

@@ -37,6 +37,8 @@ KEYS = {
     "ctrl-z": "\x1a",
     "ctrl-backslash": "\x1c",
     "f2": "\x1bOQ",
+    "f3": "\x1bOR",
+    "f4": "\x1bOS",
     "f12": "\x1b[24~",
     "escape": "\x1b",
     "enter": "\r",
@@ -216,6 +218,8 @@ def test_idle_warns_still_there_then_wipes_back_to_the_welcome(booth: Kiosk) -> 
     booth.wait_for(WELCOME)
     screen = booth.text
     assert "You asked" not in screen and "Source:" not in screen and "Still there?" not in screen
+    booth.send(KEYS["f3"])  # the conversation went with the screen: nothing to read on from
+    booth.wait_for("There is no answer to continue yet")
 
 
 def test_any_key_keeps_reading(booth: Kiosk) -> None:
@@ -282,10 +286,10 @@ def test_an_error_while_answering_says_sorry_and_carries_on(home: Path) -> None:
         from chatbot.kiosk import run_kiosk
         engine = Engine.load(cache="off")
         real = engine.answer
-        def answer(question):
+        def answer(question, **kwargs):
             if "explode" in question:
                 raise RuntimeError("boom")
-            return real(question)
+            return real(question, **kwargs)
         engine.answer = answer
         sys.exit(run_kiosk(engine, idle_seconds=60, faq_path=None))
     """)
@@ -309,6 +313,74 @@ def test_without_a_pin_it_refuses_to_start(home: Path) -> None:
     assert files_under(home) == []
 
 
+# -- issue 14: a conversation at the kiosk ------------------------------------------------------
+TREATMENT = "What the treatment process looks like"
+
+
+def test_a_conversation_drip_how_often_read_on_and_whole_section(booth: Kiosk) -> None:
+    assert "F3: read on" in booth.text and "F4: source" in booth.text
+    booth.type("is it given as a drip?")
+    booth.wait_for(f"Source: {TREATMENT}")
+    assert "intravenous infusion" in booth.text
+    assert "  a   " in booth.text and "Type a letter to ask next" in booth.text  # follow-ups from the FAQ
+
+    booth.type("how often?")
+    booth.wait_for("You asked: how often?")
+    booth.wait_for("every two to four weeks")
+    assert "does not cover" not in booth.text
+
+    booth.send(KEYS["f3"])
+    booth.wait_for("You asked: more")
+    booth.wait_for("outpatients")
+    assert f"Source: {TREATMENT}" in booth.text
+
+    booth.send(KEYS["f4"])
+    booth.wait_for("You asked: source")
+    booth.wait_until(lambda screen: TREATMENT in screen and "Scans are done at intervals" in screen,
+                     what="the whole section")
+
+
+def test_typed_more_and_source_work_too_and_f2_forgets_the_conversation(booth: Kiosk) -> None:
+    booth.type("what are the side effects?")
+    booth.wait_for("Source: Side effects and what to expect")
+    booth.type("more")
+    booth.wait_for("manageable")
+    booth.type("source")
+    booth.wait_for("You asked: source")
+    booth.send(KEYS["f2"])
+    booth.wait_for(WELCOME)
+    booth.send(KEYS["f3"])
+    booth.wait_for("There is no answer to continue yet")
+
+
+def test_a_letter_asks_the_suggested_follow_up(booth: Kiosk) -> None:
+    booth.type("is it given as a drip?")
+    booth.wait_for("Type a letter to ask next")
+    line = next(row.strip() for row in booth.text.splitlines() if row.strip().startswith("a   "))
+    question = line.split("a   ", 1)[1].strip()
+    booth.type("a")
+    booth.wait_for(f"You asked: {question}")
+
+
+def test_did_you_mean_offers_the_other_section_as_the_first_follow_up(booth: Kiosk) -> None:
+    booth.type("what are biomarkers and why do they matter for immuno")
+    booth.wait_for("Source: When immunotherapy is used in cancer care")
+    screen = " ".join(booth.text.split())
+    assert "Did you mean \u201cHow decisions are made around immunotherapy\u201d?" in screen
+    assert "a Tell me how decisions are made around immunotherapy" in screen
+    booth.type("a")
+    booth.wait_for("Source: How decisions are made around immunotherapy")
+
+
+@pytest.mark.parametrize("question", ["what are the side effects?", "what side effects are there"])
+def test_the_side_effects_are_named_at_the_kiosk(booth: Kiosk, question: str) -> None:
+    booth.type(question)
+    booth.wait_for("Source: Side effects and what to expect")
+    screen = " ".join(booth.text.split())
+    named = sum(effect in screen for effect in ("skin rash", "diarrhoea", "thyroid", "breathlessness"))
+    assert named >= 3, booth.text
+
+
 # -- the pure parts ---------------------------------------------------------------------------
 def test_warning_lasts_20_seconds_or_the_last_third() -> None:
     assert kiosk.warning_seconds(120) == 20
@@ -320,6 +392,18 @@ def test_warning_lasts_20_seconds_or_the_last_third() -> None:
                                           ("", None), ("two", None)])
 def test_chosen_number(text: str, number: int | None) -> None:
     assert kiosk.chosen_number(text) == number
+
+
+@pytest.mark.parametrize("text, index", [("a", 0), (" B) ", 1), ("c.", 2), ("d", None), ("ab", None), ("", None)])
+def test_chosen_letter(text: str, index: int | None) -> None:
+    assert kiosk.chosen_letter(text) == index
+
+
+def test_follow_ups_are_the_sections_faq_questions_not_yet_asked() -> None:
+    by_section = {"Effects": ["What effects?", "Are they bad?", "Do they last?", "Can I work?"]}
+    reply = Reply("what effects?", "answer", "text", (Citation("Effects", "a.md", "p1", 3.0),))
+    assert kiosk.follow_ups_for(reply, by_section, {"what effects?"}) == ("Are they bad?", "Do they last?", "Can I work?")
+    assert kiosk.follow_ups_for(Reply("x", "no_answer", "no"), by_section, set()) == ()
 
 
 def test_staff_pin_must_be_set_and_long_enough() -> None:

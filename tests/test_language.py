@@ -82,9 +82,10 @@ def test_english_with_names_slang_and_typos_is_read_as_english(engine, message):
 
 def test_no_english_message_of_the_labelled_sets_is_taken_for_another_language(engine):
     messages = []
-    for path in sorted((ROOT / "tests" / "data").glob("**/*.yaml")):
+    for path in sorted(p for p in (ROOT / "tests" / "data").glob("**/*.yaml") if p.name != "baseline.yaml"):
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         items = [i for k, v in data.items() if k != "other_language" for i in v] if isinstance(data, dict) else data
+        items = [turn for item in items for turn in (item if isinstance(item, list) else [item])]  # conversations
         messages += [item if isinstance(item, str) else item["q"] for item in items]
     assert len(messages) > 3000
     taken = [m for m in messages if load_languages(LANGUAGES).read(m, engine.triage.speller.spellings)]

@@ -88,7 +88,7 @@ def run_chat_session(places, env) -> str:
 
 
 def run_ask_and_batch(places, env) -> str:
-    """One --ask per question and a --batch of them all; returns their stderr."""
+    """One --ask per question, a --batch of them all and a --batch --dialogue; returns their stderr."""
     stderr = []
     for question in QUESTIONS:
         result = subprocess.run([sys.executable, str(RUN), "--ask", question, "--json"], capture_output=True,
@@ -100,6 +100,13 @@ def run_ask_and_batch(places, env) -> str:
                             timeout=120)
     assert result.returncode == 0, result.stderr
     assert len(result.stdout.splitlines()) == len(QUESTIONS)
+    stderr.append(result.stderr.decode("utf-8", "replace"))
+    # and as conversations, where each message is remembered for the next (in memory only)
+    talk = "\n".join(QUESTIONS[:3] + ["how often?", "more", "", *QUESTIONS[3:], "is that normal?"]) + "\n"
+    result = subprocess.run([sys.executable, str(RUN), "--batch", "-", "--json", "--dialogue"], capture_output=True,
+                            input=talk.encode("utf-8"), cwd=places["work"], env=env, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert len(result.stdout.splitlines()) == len(QUESTIONS) + 3
     stderr.append(result.stderr.decode("utf-8", "replace"))
     return "".join(stderr)
 

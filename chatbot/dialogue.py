@@ -1,0 +1,189 @@
+"""Follow-ups within one visit: a small Conversation that remembers the previous turn's subject.
+
+    conversation = Conversation(engine)
+    conversation.reply("is it given as a drip?")   # a question with a subject of its own
+    conversation.reply("how often?")               # read with the drip's subject
+    conversation.reply("more")                     # the next passage of that section
+
+A message refers back when it has no subject of its own: no word at all (the articles' or
+another), an elliptical "and ...?" / "what about ...?", a bare question-word fragment ("why?",
+"how often?"), or a pronoun or demonstrative ("is that painful?") beside at most
+MAX_REFERRING_WORDS words of its own. Such a message is read with the previous subject
+(chatbot.followup, through Engine.answer's context), in the section it names if it names one
+("is that a side effect?"); a message with a subject of its own starts fresh. "more" and "tell me
+more" continue the section last answered. Triage always reads the message itself first, so an
+urgent follow-up is urgent. Everything lives in memory only; a new Conversation (the kiosk's idle
+wipe, F2) forgets it all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Callable
+
+from .engine import MAX_QUESTION_CHARS
+from .followup import Context, blend
+from .reply import Citation, Reply
+from .text import NEGATIONS, QUESTION_WORDS, Analysis, clean, fold, words
+
+SECTION_END = "That is the end of \u201c{section}\u201d. Type 'topics' to see the other sections, or ask another question."
+NOTHING_YET = "There is no answer to continue yet. Ask a question first, then type '{command}'."
+# English pronouns and demonstratives that point back to what was said before.
+REFERRING = frozenset("it its that this they them their those these he she him her".split())
+CONTINUE = "more"  # "more", "tell me more", "more please": with no subject of its own, go on
+MAX_REFERRING_WORDS = 2  # "is that painful?" refers back; "is it different from chemotherapy?" has its own subject too
+MAX_FRAGMENT_WORDS = 2  # "why?", "how often?", "and when?": a question word and at most one more
+HEADING_WORDS_NAMED = 2  # a message naming this many of a heading's distinctive words is about that section
+COMMON_SHARE = 0.5  # a word in more than this share of passages names no section
+MAX_SUBJECT_TOKENS = 8  # a run of follow-ups keeps only the latest words
+
+
+class Conversation:
+    """One visitor's conversation: what the last answer was about and where 'more' goes on."""
+
+    def __init__(self, engine, answer: Callable[[str], Reply] | None = None) -> None:
+        self.engine = engine
+        self._stateless = answer  # a given answerer (tests' stubs) reads every message alone
+        self.subject: Analysis | None = None
+        self.place = None  # the last passage shown of the last cited section
+        self.answered = None  # the last passage shown of the last answer, kept past a no-answer
+        self._heading_words: list | None = None
+
+    # -- one message ------------------------------------------------------------------------------
+    def reply(self, message: str) -> Reply:
+        """The reply to the next message of this conversation."""
+        if self._stateless is not None:
+            reply = self._stateless(message)
+            self._remember_place(reply)
+            return reply
+        command = fold(message).strip().strip(".!?").strip()
+        if command == "source":
+            return self.source_reply(message)
+        read = clean(message)[:MAX_QUESTION_CHARS]  # what the engine reads of a long paste
+        own = self.engine.tokeniser.analyse(read)
+        own_words = self._own_words(own) + list(own.unknown)  # words the articles never use are a subject too
+        said = words(read)
+        if not own_words and self._asks_to_go_on(said):
+            alone = self.engine.answer(message)
+            # urgent or small talk read alone comes first ("no more questions, thanks")
+            return alone if alone.kind in ("urgent", "smalltalk") else self.more(message)
+        follow_up = self.subject is not None and self._refers_back(said, own_words)
+        named = self._named_section(own_words) if follow_up else None
+        reply = self.engine.answer(message, context=self._context(named) if follow_up else None)
+        if (not follow_up or named) and reply.kind != "smalltalk":  # a subject of its own starts afresh
+            self.subject = self._kept(own, reply)
+        elif follow_up and own_words and reply.kind == "answer":  # "and what is PD-L1?" moves on
+            self.subject = self._kept(blend(own, self.subject), reply)
+        self._remember_place(reply)
+        return reply
+
+    def _context(self, named=None) -> Context:
+        """The earlier subject and where the last answer was; or, when the message names a section
+        itself, that section to read it in."""
+        if named is not None:
+            return Context(self.subject, named.source, named.section, -1, within=True)
+        shown = self.answered
+        if shown is None:
+            return Context(self.subject)
+        return Context(self.subject, shown.source, shown.section, shown.position)
+
+    @staticmethod
+    def _asks_to_go_on(said: list[str]) -> bool:
+        """"more", "tell me more", "more please"; not "no more", "nothing more"."""
+        return any(word == CONTINUE and (i == 0 or said[i - 1] not in NEGATIONS)
+                   for i, word in enumerate(said))
+
+    def _own_words(self, analysis: Analysis) -> list[str]:
+        """The words of a message that the articles use: its own subject."""
+        known = self.engine.index.idf
+        return [token for token in dict.fromkeys(analysis.tokens) if token in known]
+
+    def _named_section(self, own_words: list[str]):
+        """The first passage of a section the message names itself ("and the side effects?", "is
+        that a side effect?"): two or more of its heading's distinctive words; else None."""
+        own = set(own_words)
+        return next((first for first, words in self._headings() if len(own & words) >= HEADING_WORDS_NAMED), None)
+
+    def _headings(self) -> list:
+        """Each section's first passage and its heading's words that few passages use (not
+        "immunotherapy", "cancer")."""
+        if self._heading_words is None:
+            index, total = self.engine.index, len(self.engine.passages)
+            firsts = {}
+            for passage in self.engine.passages:
+                firsts.setdefault((passage.source, passage.section), passage)
+            self._heading_words = [(first, frozenset(t for t in self.engine.tokeniser.tokens(first.section)
+                                                     if len(index.postings.get(t, ((),))[0]) <= total * COMMON_SHARE))
+                                   for first in firsts.values()]
+        return self._heading_words
+
+    @staticmethod
+    def _refers_back(said: list[str], own_words: list[str]) -> bool:
+        """Does a message lean on what came before rather than name a subject of its own?"""
+        if not own_words or said[:1] == ["and"] or said[:2] in (["what", "about"], ["how", "about"]):
+            return True  # nothing of its own, or an elliptical "and ...?", "what about ...?"
+        if said and said[0] in {"so", "but"}:
+            said = said[1:]
+        if said and said[0] in QUESTION_WORDS and len(said) <= MAX_FRAGMENT_WORDS:
+            return True
+        return len(own_words) <= MAX_REFERRING_WORDS and any(word in REFERRING for word in said)
+
+    def _kept(self, subject: Analysis, reply: Reply) -> Analysis:
+        """The subject to remember: the words asked, and the heading of the section that answered
+        ("where does he work?" after a reply from "About Dr James Wilson")."""
+        heading = self.engine.tokeniser.tokens(reply.citations[0].section) if reply.citations else []
+        tokens = tuple(dict.fromkeys(subject.tokens))[:MAX_SUBJECT_TOKENS] + tuple(heading)
+        return replace(subject, tokens=tuple(dict.fromkeys(tokens)), asked=())
+
+    def _remember_place(self, reply: Reply) -> None:
+        """Keep the section of a reply with citations; an honest no-answer forgets it."""
+        if reply.citations:
+            passage = self._passage(reply.citations[0].passage)
+            if passage is not None:
+                self.place = self._last_shown(passage, reply.answer)
+                if reply.kind in ("answer", "urgent"):
+                    self.answered = self.place
+                return
+        if reply.kind == "no_answer":
+            self.place = None
+
+    def _passage(self, passage_id: str):
+        return next((p for p in self.engine.passages if p.id == passage_id), None)
+
+    def _last_shown(self, passage, shown: str):
+        """The last passage of the cited section whose text the reply showed (a reply may show two)."""
+        last = passage
+        for other in self.engine.section_passages(passage):
+            if other.position > last.position and other.text in shown:
+                last = other
+        return last
+
+    # -- going on with the section ---------------------------------------------------------------
+    def more(self, message: str = "more") -> Reply:
+        """The next passage of the section last answered, or why there is none."""
+        if self.place is None:
+            return Reply(message, "smalltalk", NOTHING_YET.format(command="more"))
+        later = [p for p in self.engine.section_passages(self.place) if p.position > self.place.position]
+        if not later:
+            return Reply(message, "smalltalk", SECTION_END.format(section=self.place.section))
+        following = self.place = self.answered = later[0]
+        citation = Citation(following.section, following.source, following.id, 0.0, following.title)
+        return Reply(message, "answer", f"{following.text}\n\n{self.engine.source_line(following)}",
+                     (citation,), 1.0, following.title)
+
+    def source_reply(self, message: str = "source") -> Reply:
+        """The whole section as a reply, citing its first passage; or why there is none."""
+        if self.place is None:
+            return Reply(message, "smalltalk", self.source())
+        first = self.engine.section_passages(self.place)[0]
+        citation = Citation(first.section, first.source, first.id, 0.0, first.title)
+        return Reply(message, "answer", self.source(), (citation,), 1.0, first.title)
+
+    def source(self) -> str:
+        """The whole section the last answer came from."""
+        if self.place is None:
+            return NOTHING_YET.format(command="source")
+        passages = self.engine.section_passages(self.place)
+        heading = passages[0].section
+        body = "\n\n".join(p.text for p in passages)
+        return f"{heading}\n{'-' * min(len(heading), 60)}\n{body}\n\n{self.engine.source_line(passages[0])}"
