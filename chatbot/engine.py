@@ -20,7 +20,7 @@ from typing import Sequence
 from .bm25 import Hit, InvertedBM25
 from .checks import check_triage
 from .corpus import Article, load_corpus
-from .decision import Decision, unknown_bands
+from .decision import COMMON_ZIPF, Decision, unknown_bands
 from .english import english
 from .errors import DataError
 from .language import load_languages, may_be_foreign
@@ -53,7 +53,7 @@ COMPANION_SHARE = 0.7  # a same-section runner-up this close to the best passage
 COMPANION_MAX_WORDS = 130
 SMALL_LIBRARY = 5  # up to this many articles, a no-answer lists every section; beyond, article titles
 SHORT_PASSAGE_WORDS = 40  # a best passage shorter than this is shown with the one that follows it  # but only while the two stay short enough to read at a glance
-MAX_CHATTER_WORDS = 4  # more words beside a greeting or thanks than this are a question, not chat
+MAX_CHATTER_WORDS = 6  # more words beside a greeting or thanks than this are a question, not chat
 ASKING_VERBS = frozenset("can could do does did will would should shall may might".split())  # "thanks, can I..." asks
 ANSWER_THRESHOLD = 0.5  # below this confidence the reply is an honest no_answer
 MIN_SURPRISE, MAX_SURPRISE = 0.3, 3.0  # the weights of the commonest and of never-seen words
@@ -341,15 +341,16 @@ class Engine:
         return Reply(question, "no_answer", found.text)
 
     def _is_chatter(self, left: list[str]) -> bool:
-        """Words beside a greeting or thanks that ask nothing: a few, none the articles speak of,
-        none on a subject they leave out, no question ("thanks a million", "hi, I'm Sarah"); not
-        "hello, is it safe for my heart"."""
+        """Words beside a greeting or thanks that ask nothing: a few, none a topical word the
+        articles speak of (an everyday word they happen to use, "helped", "new", does not count),
+        none on a subject they leave out, no question ("thanks a million", "hi everyone, new here",
+        "thanks, I'll show this to my dad"); not "hello, is it safe for my heart"."""
         if left[0] in ASKING_OPENERS or any(word in QUESTION_WORDS or word in ASKING_VERBS for word in left):
             return False
         said = self.tokeniser.analyse(" ".join(left))
-        stems = {self.tokeniser.stem_word(word) for word in said.content}
-        return (len(said.content) <= MAX_CHATTER_WORDS and not said.expanded and not said.off_topic
-                and not stems & self.tokeniser.article_vocabulary)
+        topical = [word for word in said.content if self.tokeniser.stem_word(word) in self.tokeniser.article_vocabulary
+                   and english().zipf(word) < COMMON_ZIPF]
+        return len(said.content) <= MAX_CHATTER_WORDS and not said.expanded and not said.off_topic and not topical
 
     def retrieve(self, analysis: Analysis, n: int = 5) -> list[Scored]:
         """The best passages for a question, best first, with their coverage of the question."""

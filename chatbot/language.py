@@ -74,12 +74,20 @@ def fold(text: str, lower: bool = True) -> str:
     return unicodedata.normalize("NFC", "".join(kept))
 
 
+MIN_MENDED_LENGTH = 10  # a shorter word one slip from English may as well be a word of another language
+
+
 def english_at_a_glance(words: list[str], known: Collection[str] = ()) -> bool:
     """English without looking anything up: English-only words, or too few words left to be foreign
     once the known ones (the caller's English words) are set aside. Most English messages end here."""
     if sum(w in ENGLISH_ONLY_WORDS for w in words) >= min(MIN_ENGLISH_ONLY_WORDS, ENGLISH_ONLY_SHARE * len(words)):
         return True
     return sum(w not in known for w in words) < MIN_UNKNOWN_SHARE * len(words)
+
+
+def _englishy(word: str, english) -> bool:
+    """An English word, or a longer word one slip from one ("imunotherapy"): English, mistyped."""
+    return english.is_word(word) or (len(word) >= MIN_MENDED_LENGTH and english.correct(word) is not None)
 
 
 def may_be_foreign(message: str, known: Collection[str] = ()) -> bool:
@@ -168,7 +176,7 @@ class Languages:
             return None
         from .english import english
 
-        unknown = sum(w not in known and not english().is_word(w) for w in words) / len(words)
+        unknown = sum(w not in known and not _englishy(w, english()) for w in words) / len(words)
         if unknown < MIN_UNKNOWN_SHARE:
             return None
         detected, confidence = _detect(text, tuple(sorted(self.languages)))
