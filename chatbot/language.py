@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Collection
 
 from .errors import DataError
-from .triage import uncombinable
+from .triage import compile_checked
 from .yamlfile import Located, read_yaml
 
 MIN_UNKNOWN_SHARE = 1 / 3  # of a message's Latin words unknown to English: ask the detector
@@ -246,14 +246,7 @@ def _compile(pattern: object, path: Path | str, line: int | None) -> re.Pattern[
     if letters != letters.lower():
         raise DataError(path, line, f"the pattern {pattern!r} must be in lower case (messages are read in lower case)")
     source = rf"(?<![a-z])(?:{fold(pattern, lower=False)})(?![a-z])"
-    try:
-        compiled = re.compile(source)
-    except re.error as exc:
-        raise DataError(path, line, f"the pattern {pattern!r} is not a valid regular expression ({exc.msg})") from None
-    problem = uncombinable(source)
-    if problem:
-        raise DataError(path, line, f"the pattern {pattern!r} {problem}")
-    return compiled
+    return compile_checked(source, pattern, path, line)
 
 
 @lru_cache(maxsize=4)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from .errors import DataError
 from .text import Lexicon, QuestionKind, uk_spelling, words
-from .triage import uncombinable
+from .triage import compile_checked
 from .yamlfile import read_yaml
 
 SECTIONS = ("spelling", "terms", "off_topic", "question_kinds", "neutral")
@@ -68,15 +68,9 @@ def question_kinds(data: object, doc, path) -> tuple[QuestionKind, ...]:
             raise DataError(path, doc.line("question_kinds", name), f"{name!r} needs exactly 'asks' and 'answered_by' patterns")
         compiled = []
         for key in ("asks", "answered_by"):
-            source = entry[key]
-            try:
-                compiled.append(re.compile(rf"\b(?:{source})\b"))
-            except (re.error, TypeError) as exc:
-                raise DataError(path, doc.line("question_kinds", name, key),
-                                f"{name}.{key} is not a valid regular expression ({getattr(exc, 'msg', exc)})") from None
-            problem = uncombinable(compiled[-1].pattern)  # one that can never match, or could hang
-            if problem:
-                raise DataError(path, doc.line("question_kinds", name, key), f"{name}.{key} {problem}")
+            if not isinstance(entry[key], str):
+                raise DataError(path, doc.line("question_kinds", name, key), f"{name}.{key} must be a pattern (text)")
+            compiled.append(compile_checked(rf"\b(?:{entry[key]})\b", entry[key], path, doc.line("question_kinds", name, key)))
         kinds.append(QuestionKind(str(name), *compiled))
     return tuple(kinds)
 

@@ -177,20 +177,6 @@ def british_variants(word: str) -> list[str]:
     return variants
 
 
-def one_edit_apart(a: str, b: str) -> bool:
-    """True when b is a away by one deleted, inserted or changed letter, or two swapped neighbours."""
-    if a == b or abs(len(a) - len(b)) > 1:
-        return False
-    if len(a) > len(b):
-        a, b = b, a
-    if len(a) < len(b):
-        return any(b[:i] + b[i + 1 :] == a for i in range(len(b)))
-    diffs = [i for i in range(len(a)) if a[i] != b[i]]
-    if len(diffs) == 1:
-        return True
-    return len(diffs) == 2 and diffs[1] == diffs[0] + 1 and a[diffs[0]] == b[diffs[1]] and a[diffs[1]] == b[diffs[0]]
-
-
 # Endings whose stems are worked out when the index is built, for each corpus word and stem.
 INFLECTIONS = ("", "s", "es", "ed", "d", "ing", "er", "ers", "ly", "e", "y", "ies", "ied", "ion", "ions",
                "ation", "ations", "ment", "ments", "ness", "ive", "al", "ally", "ity", "able", "ful")
@@ -210,11 +196,6 @@ def _stem_starts(vocabulary: Iterable[str]) -> frozenset[str]:
     starts = {stem for stem in vocabulary if len(stem) >= MIN_STEM_START}
     starts |= {stem[:-1] for stem in vocabulary if len(stem) > MIN_STEM_START and stem[-1] in "ei"}
     return frozenset(starts)
-
-
-def deletes(word: str) -> set[str]:
-    """Every string one deletion away from word (the symmetric-delete typo index)."""
-    return {word[:i] + word[i + 1 :] for i in range(len(word))}
 
 
 def import_nltk() -> None:
@@ -314,7 +295,6 @@ class Tokeniser:
         self.compounds: dict[tuple[str, str], str] = {}
         self._known_words: dict[str, str] = {}
         self._known_sorted: list[str] | None = None
-        self._typo_index: dict[str, tuple[str, ...]] | None = None  # built on the first repair
         self._lexicon_words = frozenset(w for key in self.lexicon.terms for w in key)
         self._stem_starts: frozenset[str] = frozenset()
         self._target_words: set[str] | None = None
@@ -354,7 +334,6 @@ class Tokeniser:
         self.compounds = compounds
         self._known_words = known
         self._prepare_stems()
-        self._typo_index = None
 
     def _prepare_stems(self) -> None:
         """Stem, once, every word the lexicon names and the common forms of each corpus stem.
@@ -382,20 +361,11 @@ class Tokeniser:
         self._neutral_stems = frozenset(self.stem.memo[w] for w in self.lexicon.neutral if w in self.stem.memo)
         self._off_topic_stems = frozenset(self.stem.memo[w] for w in self.lexicon.off_topic if w in self.stem.memo)
 
-    def _index_typos(self) -> None:
-        targets = set(self._known_words) | set(self.lexicon.spelling) | self._lexicon_words | self.lexicon.neutral | STOPWORDS
-        index: dict[str, set[str]] = {}
-        for word in targets:
-            if len(word) >= 5 and word.isalpha():
-                index.setdefault(word, set()).add(word)
-                for variant in deletes(word):
-                    index.setdefault(variant, set()).add(word)
-        self._typo_index = {variant: tuple(found) for variant, found in index.items()}  # tuples: a third of the memory
-
     def warm_up(self) -> None:
-        """Build the typo index now rather than on the first question that needs it."""
-        if self._typo_index is None:
-            self._index_typos()
+        """Read the general-English dictionary now rather than on the first question that needs it."""
+        from .english import english
+
+        english()
 
     def stem_word(self, word: str) -> str:
         """The word's Snowball stem, or the word itself when its stem cannot be a corpus stem.
@@ -444,20 +414,18 @@ class Tokeniser:
 
     # -- questions -------------------------------------------------------------------------
     def repair(self, word: str) -> str | None:
-        """The one known word a single typo away from word, if there is exactly one."""
+        """The one leaflet or lexicon word a single typo away from word, if there is exactly one.
+
+        Shorter words take only a missing, extra or swapped letter, no substitution."""
         if len(word) < 5 or not word.isalpha():
             return None
-        if self._typo_index is None:
-            self._index_typos()
-        candidates = set(self._typo_index.get(word, ()))
-        for variant in deletes(word):
-            candidates.update(self._typo_index.get(variant, ()))
-        candidates = {c for c in candidates if one_edit_apart(word, c)}
-        if len(word) < 7:  # shorter words: only a missing, extra or swapped letter, no substitution
+        from .english import edits
+
+        targets = self._targets()
+        candidates = {c for c in edits(word) if c in targets}
+        if len(word) < 7:
             candidates = {c for c in candidates if len(c) != len(word) or sorted(c) == sorted(word)}
-        if len(candidates) == 1:
-            return candidates.pop()
-        return None
+        return candidates.pop() if len(candidates) == 1 else None
 
     def phrase_tokens(self, text: str, corrected: Iterable[tuple[str, str]] = ()) -> list[str]:
         """Tokens for matching a question against patients' phrasings: nearly every word, stemmed."""
@@ -496,7 +464,8 @@ class Tokeniser:
     def _targets(self) -> set[str]:
         """What a typo is best mended into: the leaflets' words and the lexicon's ("kemo" -> "chemo")."""
         if self._target_words is None:
-            self._target_words = set(self._known_words) | {w for key in self.lexicon.terms for w in key}
+            self._target_words = (set(self._known_words) | {w for key in self.lexicon.terms for w in key}
+                                  | set(self.lexicon.spelling) | self.lexicon.neutral | STOPWORDS)
         return self._target_words
 
     def related_stem(self, word: str, stem: str) -> str:

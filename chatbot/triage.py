@@ -637,6 +637,12 @@ def _compile(pattern: object, path: Path | str, line: int | None, checked: bool 
     source = r"\b(?:" + _any_word(pattern.replace(TREATMENT, treatment)) + r")\b"
     if checked:
         return LazyPattern(source)
+    return LazyPattern(source, compile_checked(source, pattern, path, line))
+
+
+def compile_checked(source: str, pattern: str, path: Path | str, line: int | None) -> re.Pattern[str]:
+    """source (pattern as it will be used) compiled, or a DataError naming file:line: it does not
+    compile, or it would break, change meaning or hang once in use (see uncombinable)."""
     try:
         compiled = re.compile(source)
     except re.error as exc:
@@ -644,7 +650,7 @@ def _compile(pattern: object, path: Path | str, line: int | None, checked: bool 
     problem = uncombinable(source)
     if problem:
         raise DataError(path, line, f"the pattern {pattern!r} {problem}")
-    return LazyPattern(source, compiled)
+    return compiled
 
 
 def uncombinable(source: str) -> str | None:

@@ -19,11 +19,8 @@ CONSOLE_SCRIPT = Path(sys.executable).parent / "immunotherapy-chat"
 
 
 @pytest.fixture(scope="module")
-def env(tmp_path_factory) -> dict[str, str]:
-    values = dict(os.environ)
-    values["CHATBOT_CACHE_DIR"] = str(tmp_path_factory.mktemp("cache"))
-    values.pop("COLUMNS", None)
-    return values
+def env(cache_env) -> dict[str, str]:
+    return cache_env
 
 
 def run(env, *args: str, input: bytes | None = None, program: list[str] | None = None):

@@ -6,7 +6,7 @@ import unicodedata
 
 import pytest
 
-from chatbot.text import (Lexicon, QuestionKind, Tokeniser, asking_sentences, clean, fold, one_edit_apart, split_disclaimers, uk_spelling,
+from chatbot.text import (Lexicon, QuestionKind, Tokeniser, asking_sentences, clean, fold, split_disclaimers, uk_spelling,
                           words)
 
 # -- fold ------------------------------------------------------------------------------------
@@ -147,30 +147,6 @@ def test_uk_spelling(us, uk):
 def test_uk_spelling_uses_only_the_given_map_for_listed_words():
     assert uk_spelling("tumor", {}) == "tumor"
     assert uk_spelling("color", {"color": "colour"}) == "colour"
-
-
-# -- one_edit_apart ------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    "a, b, expected",
-    [
-        ("system", "sytem", True),  # a letter missing
-        ("sytem", "system", True),
-        ("system", "systemm", True),  # a letter extra
-        ("system", "systen", True),  # a letter changed
-        ("system", "sysetm", True),  # neighbours swapped
-        ("system", "system", False),  # the same word is not a typo
-        ("breast", "breath", False),  # two letters differ
-        ("system", "sytm", False),  # two missing
-        ("system", "ystme", False),
-        ("abc", "cba", False),
-        ("", "a", True),
-    ],
-)
-def test_one_edit_apart(a, b, expected):
-    assert one_edit_apart(a, b) is expected
-    assert one_edit_apart(b, a) is expected
 
 
 # -- the tokeniser on a tiny learned corpus --------------------------------------------------
