@@ -55,7 +55,7 @@ SMALL_LIBRARY = 5  # up to this many articles, a no-answer lists every section; 
 SHORT_PASSAGE_WORDS = 40  # a best passage shorter than this is shown with the one that follows it  # but only while the two stay short enough to read at a glance
 MAX_CHATTER_WORDS = 6  # more words beside a greeting or thanks than this are a question, not chat
 ASKING_VERBS = frozenset("can could do does did will would should shall may might".split())  # "thanks, can I..." asks
-ANSWER_THRESHOLD = 0.5  # below this confidence the reply is an honest no_answer
+ANSWER_THRESHOLD = 0.5  # the usual threshold of data/decision.yaml, for reports that speak of it
 MIN_SURPRISE, MAX_SURPRISE = 0.3, 3.0  # the weights of the commonest and of never-seen words
 SURPRISE_TOP_ZIPF, SURPRISE_SCALE = 7.0, 2.5  # weight = (7 - Zipf) / 2.5, so 5.8 ("school") -> 0.5
 LEAD_TOLERANCE = 1.0  # a passage this close to the best one of its section, and earlier, is preferred
@@ -308,7 +308,7 @@ class Engine:
         else:
             ranked = self.retrieve(analysis)
             confidence = self.confidence(analysis, ranked)
-        if not ranked or confidence < ANSWER_THRESHOLD:
+        if not ranked or confidence < self.decision.threshold:
             return Reply(question, "no_answer", self._no_answer_text(ranked), confidence=confidence)
         ranked = naming_first(self, ranked, text)
         best = ranked[0]

@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from chatbot.dialogue import Conversation  # noqa: E402
 from chatbot.engine import Engine  # noqa: E402
-from tests.test_engine import passes  # noqa: E402  (the pass rule of score_dev.py)
+from chatbot.evaluation import passes  # noqa: E402  (the pass rule of score_dev.py)
 
 
 def score(engine, conversations) -> tuple[dict[str, list[int]], list]:

@@ -4,7 +4,6 @@ FAQ text report wrapped to the terminal with its coverage also in JSON."""
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 import sys

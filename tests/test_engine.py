@@ -6,7 +6,6 @@ import json
 import re
 import time
 import unicodedata
-from collections import defaultdict
 
 import pytest
 import yaml
@@ -19,7 +18,6 @@ TITLE = "What Is Immunotherapy for Cancer and How Does It Work"
 SIDE_EFFECTS = "Side effects and what to expect"
 
 
-from chatbot.evaluation import passes, with_symptom_rule  # noqa: E402,F401  (the pass rule of score_dev.py)
 
 
 def assert_answered_from(reply, section: str) -> None:

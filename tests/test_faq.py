@@ -10,10 +10,9 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-
 import yaml
 
-from chatbot.engine import ROOT, Engine
+from chatbot.engine import Engine
 from chatbot.errors import DataError
 from chatbot.faq import (
     Expect, FaqItem, check, format_json, format_junit, format_text, headings_of, judge, load_faq, run_check,
