@@ -7,7 +7,6 @@ acceptance checks do, and checks the reply contract of DESIGN.md.
 from __future__ import annotations
 
 import json
-import os
 import selectors
 import subprocess
 import sys
@@ -26,10 +25,9 @@ SIDE_EFFECTS = "Side effects and what to expect"
 
 
 @pytest.fixture(scope="module")
-def env(tmp_path_factory) -> dict[str, str]:
-    """The caller's environment, with the index cache kept out of the real home folder."""
-    values = dict(os.environ)
-    values["CHATBOT_CACHE_DIR"] = str(tmp_path_factory.mktemp("cache"))
+def env(cache_env) -> dict[str, str]:
+    """The shared environment (index cache out of the real home folder), colour allowed."""
+    values = dict(cache_env)
     values.pop("NO_COLOR", None)
     return values
 
