@@ -47,6 +47,7 @@ class Conversation:
         self.subject: Analysis | None = None
         self.place = None  # the last passage shown of the last cited section
         self.answered = None  # the last passage shown of the last answer, kept past a no-answer
+        self.seen: set[int] = set()  # the positions shown of the section of self.place
         self._heading_words: list | None = None
 
     # -- one message ------------------------------------------------------------------------------
@@ -85,12 +86,14 @@ class Conversation:
         shown = self.answered
         if shown is None:
             return Context(self.subject)
-        return Context(self.subject, shown.source, shown.section, shown.position)
+        return Context(self.subject, shown.source, shown.section, shown.position, seen=frozenset(self.seen))
 
     @staticmethod
     def _asks_to_go_on(said: list[str]) -> bool:
-        """"more", "tell me more", "more please"; not "no more", "nothing more"."""
+        """"more", "tell me more", "more please"; not "no more", "nothing more", nor a comparison
+        ("say that more simply")."""
         return any(word == CONTINUE and (i == 0 or said[i - 1] not in NEGATIONS)
+                   and not (i + 1 < len(said) and said[i + 1].endswith("ly"))
                    for i, word in enumerate(said))
 
     def _own_words(self, analysis: Analysis) -> list[str]:
@@ -140,12 +143,16 @@ class Conversation:
         if reply.citations:
             passage = self._passage(reply.citations[0].passage)
             if passage is not None:
+                if self.place is None or (self.place.source, self.place.section) != (passage.source, passage.section):
+                    self.seen = set()
+                self.seen |= {p.position for p in self.engine.section_passages(passage) if p.text in reply.answer}
                 self.place = self._last_shown(passage, reply.answer)
                 if reply.kind in ("answer", "urgent"):
                     self.answered = self.place
                 return
         if reply.kind == "no_answer":
             self.place = None
+            self.seen = set()
 
     def _passage(self, passage_id: str):
         return next((p for p in self.engine.passages if p.id == passage_id), None)
@@ -163,10 +170,15 @@ class Conversation:
         """The next passage of the section last answered, or why there is none."""
         if self.place is None:
             return Reply(message, "smalltalk", NOTHING_YET.format(command="more"))
-        later = [p for p in self.engine.section_passages(self.place) if p.position > self.place.position]
-        if not later:
+        passages = self.engine.section_passages(self.place)
+        # the next passage; past the section's end, the first one not shown yet (an answer may start mid-section)
+        later = [p for p in passages if p.position > self.place.position]
+        unseen = [p for p in passages if p.position not in self.seen | {self.place.position}]
+        if not later and not unseen:
             return Reply(message, "smalltalk", SECTION_END.format(section=self.place.section))
-        following = self.place = self.answered = later[0]
+        following = later[0] if later else unseen[0]
+        self.place = self.answered = following
+        self.seen.add(following.position)
         citation = Citation(following.section, following.source, following.id, 0.0, following.title)
         return Reply(message, "answer", f"{following.text}\n\n{self.engine.source_line(following)}",
                      (citation,), 1.0, following.title)

@@ -303,23 +303,26 @@ class Engine:
         if intent is not None:
             reply = intent.reply.format(title=self._titles(), examples=self._examples_text())
             return Reply(question, "smalltalk", reply)
+        together = 0  # a follow-up says how many of its passages to show; a question lets the body decide
         if context is not None:
-            ranked, confidence = self._follow_up(analysis, context)
+            reading = self._follow_up(analysis, context)
+            ranked, confidence, together = reading.ranked, reading.confidence, reading.together
         else:
             ranked = self.retrieve(analysis)
             confidence = self.confidence(analysis, ranked)
         if not ranked or confidence < self.decision.threshold:
             return Reply(question, "no_answer", self._no_answer_text(ranked), confidence=confidence)
-        ranked = naming_first(self, ranked, text)
+        if not together:
+            ranked = naming_first(self, ranked, text)
         best = ranked[0]
-        answer = f"{self._answer_body(ranked, analysis, alone=context is not None)}\n\n{self.source_line(best.passage)}"
+        answer = f"{self._answer_body(ranked, analysis, together)}\n\n{self.source_line(best.passage)}"
         other = close_section(ranked)
         if other:
             answer = f"{did_you_mean(best.passage.section, other)}\n\n{answer}"
         return Reply(question, "answer", answer, self._citations(ranked), confidence, best.passage.title,
                      alternative=other)
 
-    def _follow_up(self, own: Analysis, context) -> tuple[list[Scored], float]:
+    def _follow_up(self, own: Analysis, context):
         """A follow-up, read with the earlier subject (chatbot.followup chooses the passage)."""
         from .followup import read
 
@@ -378,7 +381,7 @@ class Engine:
             if lead != best:
                 ranked.sort(key=lambda item: item[0] != lead)
         hits = [Hit(i, score) for i, score in ranked]
-        weights = self._query_weights(analysis)
+        weights = self.query_weights(analysis)
         total = sum(weights.values()) or 1.0
         scored = []
         for hit in hits:
@@ -440,7 +443,7 @@ class Engine:
         names = self._about_names.get(section)
         return names is None or bool(names & set(tokens))
 
-    def _query_weights(self, analysis: Analysis) -> dict[str, float]:
+    def query_weights(self, analysis: Analysis) -> dict[str, float]:
         """How much each word of what is asked weighs in the coverage of a passage: a leaflet word its
         idf; a word no leaflet uses, its surprise in general English (rare words weigh most)."""
         surprise = {self.tokeniser.stem_word(word): _surprise(english().zipf(word)) for word in analysis.content}
@@ -497,14 +500,15 @@ class Engine:
     def _is_urgent_section(heading: str) -> bool:
         return any(word in heading.lower() for word in URGENT_SECTION_WORDS)
 
-    def _answer_body(self, ranked: Sequence[Scored], analysis: Analysis, alone: bool = False) -> str:
+    def _answer_body(self, ranked: Sequence[Scored], analysis: Analysis, together: int = 0) -> str:
         """The best passage; with a close runner-up from the same section (or, for a short passage,
-        the one that follows it), both, in reading order. alone: a follow-up shows just the passage
-        that answers it, and 'more' goes on from there."""
+        the one that follows it), both, in reading order. together: a follow-up shows just the
+        passages it chose (the first n), and 'more' goes on from there."""
         best = ranked[0]
         shown = [best.passage]
-        if alone:
-            return self._passage_text(best.passage, analysis)
+        if together:
+            chosen = sorted((s.passage for s in ranked[:together]), key=lambda p: p.position)
+            return "\n".join(self._passage_text(p, analysis) for p in chosen)
         for other in ranked[1:]:
             if (other.passage.section == best.passage.section and other.passage.source == best.passage.source
                     and other.hit.score >= COMPANION_SHARE * best.hit.score

@@ -187,6 +187,16 @@ NEUTRAL_INFLECTIONS = ("s", "es", "ed", "d", "ing", "ly", "er")
 MIN_STEM_START = 4  # shorter corpus stems are matched through the memo of their forms only
 
 
+def _degrees(word: str) -> list[str]:
+    """The comparative and superlative of an adjective, or the plain form of one: English spelling
+    rules only (high: higher, highest; early: earlier, earliest; easier: easy)."""
+    if word.endswith(("ier", "iest")):
+        return [word[: -3 if word.endswith("ier") else -4] + "y"]
+    if word.endswith("y"):
+        return [word[:-1] + "ier", word[:-1] + "iest"]
+    return [word + "er", word + "est", word + "r"]
+
+
 def _is_function_word(word: str) -> bool:
     return word in STOPWORDS or word in QUESTION_WORDS or word in NEGATIONS or word.isdigit()
 
@@ -469,12 +479,17 @@ class Tokeniser:
         return self._target_words
 
     def related_stem(self, word: str, stem: str) -> str:
-        """A corpus stem of the same word family the stemmer did not join (interfere ~ interfering).
+        """A corpus stem of the same word family the stemmer did not join (interfere ~ interfering, high ~ higher).
 
         The longest corpus stem of five letters or more that the word starts with, else a corpus
         word that starts with the word's own stem of six letters or more; otherwise the stem itself.
         """
-        if len(word) < 6 or not word.isalpha():
+        if not word.isalpha():
+            return stem
+        for form in _degrees(word):  # "high" ~ "higher", "early" ~ "earlier", "easier" ~ "easy"
+            if form in self._known_words:
+                return self._known_words[form]
+        if len(word) < 6:
             return stem
         for end in range(len(word), 4, -1):
             if word[:end] in self.vocabulary:

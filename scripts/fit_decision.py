@@ -4,6 +4,11 @@
     python scripts/fit_decision.py --dry-run            # report only
     python scripts/fit_decision.py SET.yaml [SET.yaml ...]
 
+A set named X.questions.yaml beside a leaflet X.md (tests/data/leaflets/) is about that leaflet:
+its messages are read by an engine that answers from corpus/ plus that leaflet, as a clinic's
+would once the leaflet is dropped in. Left out in turn, such a set tells what to expect of the
+decision on a leaflet it has never seen.
+
 A message labelled in scope is a "yes" when retrieval finds the section that answers it (asked of a
 wrong section, the decision cannot make the reply right either way, so it is left out); a message
 labelled out of scope is a "no". The model is a logistic regression (Newton's method with a small
@@ -15,7 +20,10 @@ from __future__ import annotations
 
 import argparse
 import math
+import shutil
 import sys
+import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 import yaml
@@ -24,7 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from chatbot.decision import FEATURES  # noqa: E402
-from chatbot.engine import Engine  # noqa: E402
+from chatbot.engine import Engine, Paths  # noqa: E402
 from chatbot.text import clean  # noqa: E402
 
 DEFAULT_SETS = sorted((ROOT / "tests" / "data" / "blind").glob("*.yaml")) + [
@@ -56,6 +64,20 @@ def examples(engine: Engine, path: Path) -> list[tuple[list[float], int]]:
         features = engine.features(analysis, ranked)
         rows.append(([features[name] for name in FEATURES], 1 if tag == "inscope" else 0))
     return rows
+
+
+def engine_for(path: Path, shipped: Engine, folder: Path) -> Engine:
+    """The shipped engine, or for a leaflet's questions one that answers from corpus/ and that leaflet."""
+    leaflet = path.with_name(path.name.replace(".questions.yaml", ".md"))
+    if not path.name.endswith(".questions.yaml") or not leaflet.exists():
+        return shipped
+    paths = Paths.under(ROOT)
+    corpus = folder / leaflet.stem
+    corpus.mkdir()
+    for source in [*paths.corpus.iterdir(), leaflet, leaflet.with_suffix(".phrasings.yaml")]:
+        if source.is_file():
+            shutil.copy(source, corpus / source.name)
+    return Engine.load(replace(paths, corpus=corpus), cache="off")
 
 
 def solve(matrix: list[list[float]], vector: list[float]) -> list[float]:
@@ -107,7 +129,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "data" / "decision.yaml")
     args = parser.parse_args(argv)
     engine = Engine.load(cache="off")
-    by_set = {path: examples(engine, path) for path in args.sets}
+    with tempfile.TemporaryDirectory() as folder:
+        by_set = {path: examples(engine_for(path, engine, Path(folder)), path) for path in args.sets}
     report = []
     total_right = total = 0
     for held in args.sets:

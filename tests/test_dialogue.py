@@ -116,6 +116,39 @@ def test_more_and_tell_me_more_continue_the_section(engine):
     assert told.kind == "answer" and "manageable" in told.answer
 
 
+def test_a_follow_up_in_everyday_words_is_about_what_was_just_shown(engine):
+    melanoma, everyone = talk(engine, "has immunotherapy made a difference for melanoma patients",
+                              "does that happen to everyone?")
+    assert everyone.kind == "answer" and "proportion of patients" in everyone.answer
+    *_, why = talk(engine, "is immunotherapy easier than chemotherapy?", "why?")
+    assert why.kind == "answer" and "activates the immune system" in why.answer  # the passage that gives a reason
+
+
+def test_a_pronoun_follow_up_with_a_topic_of_its_own_is_answered_about_the_treatment(engine):
+    *_, given = talk(engine, "what is a checkpoint inhibitor", "how is it given?")
+    assert given.kind == "answer" and "intravenous infusion" in given.answer
+
+
+def test_asking_for_it_more_simply_is_not_asking_for_more(engine):
+    assert not Conversation._asks_to_go_on(["say", "that", "more", "simply"])
+    assert Conversation._asks_to_go_on(["tell", "me", "more", "please"])
+
+
+def test_more_past_the_end_of_a_section_shows_what_was_skipped(engine):
+    conversation = Conversation(engine)
+    conversation.reply("is the combination of approaches common in lung cancer?")  # the section's last passages
+    shown = set(conversation.seen)
+    assert min(shown) > min(p.position for p in engine.section_passages(conversation.place))
+    for _ in range(4):
+        reply = conversation.reply("more")
+        if reply.kind != "answer":
+            break
+        shown.add(conversation.place.position)
+    section = engine.section_passages(conversation.place)
+    assert shown == {p.position for p in section}  # every passage of the section, once
+    assert "end of" in reply.answer
+
+
 def test_a_message_with_its_own_subject_starts_fresh(engine):
     *_, switched = talk(engine, "is it given as a drip?", "how often?", "how is it different from chemo?")
     assert switched.citations[0].section == CHEMO

@@ -196,6 +196,14 @@ def test_short_words_are_not_repaired_by_a_changed_letter(tok):
     assert tok.analyse("bells").corrected == ()
 
 
+def test_an_adjective_finds_its_comparative_in_a_leaflet():
+    tokeniser = Tokeniser(Lexicon())
+    tokeniser.learn(["Patients with higher expression respond in earlier stages."])
+    assert tokeniser.analyse("is mine high").tokens[-1] == tokeniser.analyse("higher").tokens[0]
+    assert tokeniser.analyse("early").tokens == tokeniser.analyse("earlier").tokens
+    assert tokeniser.analyse("high").unknown == ()
+
+
 def test_pd_l1_spellings_give_the_same_tokens(tok):
     assert tok.tokens("pd l1") == tok.tokens("pdl1") == tok.tokens("PD-L1") == tok.tokens("PD\u2011L1")
     assert len(tok.tokens("pd l1")) == 1
