@@ -23,7 +23,7 @@ from typing import Iterable
 from .errors import DataError
 from .files import read_bytes
 
-FORMAT = 4  # 4: a digest line before the JSON; no text a patient sees (passages, triage, small talk)
+FORMAT = 5  # 4: a digest line before the JSON; no text a patient sees (passages, triage, small talk); 5: the English dictionary
 APP = "immunotherapy-chatbot"
 STALE_SECONDS = 3600  # a temporary cache file this old was left by a writer that was killed
 PACKAGE = Path(__file__).resolve().parent
@@ -35,6 +35,15 @@ def cache_dir() -> Path:
         return Path(os.environ["CHATBOT_CACHE_DIR"])
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / APP
+
+
+def _stemmer_version() -> str:
+    """The Snowball version PyStemmer stems by: its stems are in the index."""
+    try:
+        import Stemmer
+    except ImportError:
+        return "none"
+    return Stemmer.version()
 
 
 def _nltk_version() -> str:
@@ -49,7 +58,7 @@ def _nltk_version() -> str:
 
 def cache_key(data_files: Iterable[Path], corpus_files: Iterable[Path]) -> str:
     """A digest of everything a built engine depends on."""
-    digest = hashlib.sha256(f"format {FORMAT}\nnltk {_nltk_version()}\npython {sys.version_info[:2]}\n".encode())
+    digest = hashlib.sha256(f"format {FORMAT}\nnltk {_nltk_version()}\nstemmer {_stemmer_version()}\npython {sys.version_info[:2]}\n".encode())
     for path in sorted(PACKAGE.glob("*.py")):
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     for path in list(data_files) + sorted(corpus_files):

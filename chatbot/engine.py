@@ -21,7 +21,8 @@ from .bm25 import Hit, InvertedBM25
 from .checks import check_triage
 from .corpus import Article, load_corpus
 from .decision import COMMON_ZIPF, Decision, unknown_bands
-from .english import english
+from .english import English, english
+from .english import use as use_english
 from .errors import DataError
 from .language import load_languages, may_be_foreign
 from .lexicon import load_lexicon
@@ -184,6 +185,7 @@ class Engine:
             "phrasing_index": self.phrasing_index.to_dict() if self.phrasing_index else None,
             "phrasing_section": self.phrasing_section,
             "triage_required": self.triage.required_texts(),  # derived, to skip re-parsing patterns
+            "english": english().to_state(),  # symspellpy's dictionary as sorted keys: read in a millisecond
         }
 
     @classmethod
@@ -197,6 +199,7 @@ class Engine:
         passages = [p for article in articles for p in chunk(article)]
         if [p.id for p in passages] != state["passage_ids"]:
             raise ValueError("the cached index is not of these passages")
+        use_english(English.from_state(state["english"]))
         index = InvertedBM25.from_dict(state["index"])
         # Checked pattern by pattern when this cache was built: its key is a digest of these very files.
         triage = Triage.from_document(Located(read_yaml(paths.triage).data, None), paths.triage)

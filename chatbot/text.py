@@ -180,7 +180,7 @@ def british_variants(word: str) -> list[str]:
 # Endings whose stems are worked out when the index is built, for each corpus word and stem.
 INFLECTIONS = ("", "s", "es", "ed", "d", "ing", "er", "ers", "ly", "e", "y", "ies", "ied", "ion", "ions",
                "ation", "ations", "ment", "ments", "ness", "ive", "al", "ally", "ity", "able", "ful")
-# Words nltk's English stemmer treats as exceptions (their stem is not their start).
+# Words the English Snowball stemmer treats as exceptions (their stem is not their start).
 SNOWBALL_SPECIAL_WORDS = ("dying", "lying", "tying", "skies", "skis", "idly", "gently", "ugly", "early",
                           "only", "singly", "news", "howe", "atlas", "cosmos", "bias", "andes")
 NEUTRAL_INFLECTIONS = ("s", "es", "ed", "d", "ing", "ly", "er")
@@ -209,10 +209,10 @@ def _stem_starts(vocabulary: Iterable[str]) -> frozenset[str]:
 
 
 def import_nltk() -> None:
-    """Import nltk for its stemmer and sentence splitter, without the numpy it would pull in.
+    """Import nltk for its sentence splitter, without the numpy it would pull in.
 
     `import nltk` loads most of nltk and, through it, numpy: about 12 MiB and a tenth of a second
-    that neither the Snowball stemmer nor Punkt use. nltk treats numpy as optional, so numpy is
+    that Punkt does not use. nltk treats numpy as optional, so numpy is
     hidden while nltk loads. Where numpy is loaded already (a large library's index uses it),
     nothing is hidden; if nltk cannot load that way, it is loaded normally.
     """
@@ -230,7 +230,14 @@ def import_nltk() -> None:
 
 
 class Stemmer:
-    """nltk's English Snowball stemmer behind a memo; nltk is imported only on a memo miss."""
+    """The English Snowball stemmer (PyStemmer, the Snowball project's own C build) behind a memo.
+
+    Chosen over nltk's Snowball stemmer by measurement: importing nltk costs 0.17 s and 16-30 MiB
+    (it loads most of nltk), PyStemmer 1 ms and 1 MiB, and stems the 82,765 words of the English
+    dictionary in 0.12 s. Its stems are Snowball's 2023 English (the pure-Python snowballstemmer
+    3.1 gives the same stem for every one of those words); nltk's older rules differ on 189 of
+    them, mostly by over-stemming ("organization" -> "organ", "emergency" -> "emerg").
+    """
 
     def __init__(self, memo: dict[str, str] | None = None) -> None:
         self.memo: dict[str, str] = dict(memo or {})
@@ -240,10 +247,9 @@ class Stemmer:
         stem = self.memo.get(word)
         if stem is None:
             if self._stem is None:
-                import_nltk()
-                from nltk.stem.snowball import EnglishStemmer
+                import Stemmer as pystemmer
 
-                self._stem = EnglishStemmer().stem
+                self._stem = pystemmer.Stemmer("english").stemWord
             stem = self.memo[word] = self._stem(word)
         return stem
 

@@ -43,3 +43,14 @@ def test_the_shipped_dictionary_reads_patients_typos():
     assert en.correct("hospitle") == "hospital"
     assert en.correct("wrk") == "work"
     assert en.zipf("school") > 5 > en.zipf("fertility") > 0
+
+
+def test_every_word_of_the_shipped_dictionary_has_a_key_of_its_own():
+    keys = english().keys
+    assert len(keys) > 80_000
+    assert all(a < b for a, b in zip(keys, keys[1:]))  # sorted and no two alike
+
+
+def test_the_dictionary_survives_the_index_cache():
+    copy = English.from_state(SMALL.to_state())
+    assert copy.zipf("school") == SMALL.zipf("school") and copy.correct("recieve") == "receive"
