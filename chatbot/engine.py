@@ -31,7 +31,7 @@ from .listing import naming_first
 from .passages import Passage, chunk, split_sentences
 from .reply import Citation, Reply
 from .smalltalk import SmallTalk
-from .text import ASKING_OPENERS, QUESTION_WORDS, Analysis, Tokeniser, clean
+from .text import ASKING_OPENERS, QUESTION_WORDS, Analysis, Tokeniser, clean, fold, is_function_word, words
 from .triage import LEVELS, Triage
 from .yamlfile import Located, read_yaml
 
@@ -364,6 +364,9 @@ class Engine:
         phrased = self._phrasing_scores(self.tokeniser.phrase_tokens(analysis.text, analysis.corrected)) if analysis.text else {}
         named = self._named_leaflets(tokens)
         phrased = self._same_subject(phrased, hits, named)
+        subject = [source for source, count in named.items() if count == max(named.values())]
+        if len(subject) == 1:  # it names one leaflet's subject ("how does chemotherapy work"): that leaflet answers
+            hits = [hit for hit in hits if self.passages[hit.index].source == subject[0]]
         if phrased:  # a section its patients' phrasings match is a candidate even when its text shares no word
             seen = {hit.index for hit in hits}
             extra = [i for number in phrased for i in self._section_passages.get(number, ()) if i not in seen]
@@ -406,12 +409,15 @@ class Engine:
         return best
 
     def _named_leaflets(self, tokens: Sequence[str]) -> dict[str, int]:
-        """The leaflets whose title's own subject words the question names: words of one title that
-        the other titles do not share ("immunotherapy", "chemotherapy"; not "cancer")."""
+        """The leaflets whose title's own subject words the question names: topical words of one
+        title that the other titles do not share ("immunotherapy", "chemotherapy"; not "cancer",
+        nor an everyday word such as "work" in "How Does It Work")."""
         if len(self.articles) < 2:
             return {}
         if self._title_words is None:
-            titles = {a.source: set(self.tokeniser.tokens(a.title)) for a in self.articles}
+            titles = {a.source: {self.tokeniser.stem_word(w) for w in words(fold(a.title))
+                                 if not is_function_word(w) and english().zipf(w) < COMMON_ZIPF}
+                      for a in self.articles}
             counts = Counter(word for words in titles.values() for word in words)
             self._title_words = {source: {w for w in words if counts[w] == 1} for source, words in titles.items()}
         asked = set(tokens)

@@ -197,7 +197,7 @@ def _degrees(word: str) -> list[str]:
     return [word + "er", word + "est", word + "r"]
 
 
-def _is_function_word(word: str) -> bool:
+def is_function_word(word: str) -> bool:
     return word in STOPWORDS or word in QUESTION_WORDS or word in NEGATIONS or word.isdigit()
 
 
@@ -337,7 +337,7 @@ class Tokeniser:
                         compounds[(parts[0], parts[1])] = "".join(parts)
             for word in words(text):
                 word = uk_spelling(word, self.lexicon.spelling)
-                if _is_function_word(word):
+                if is_function_word(word):
                     continue
                 stem = self.stem(word)
                 vocabulary.add(stem)
@@ -588,7 +588,7 @@ class Tokeniser:
         # Words a lexicon term covers are replaced by the article words it maps them to.
         sequence = [(w, False) for idx, w in enumerate(fixed) if idx not in covered] + [(w, True) for w in expanded]
         for word, from_lexicon in self._join_compounds(sequence):
-            if _is_function_word(word):
+            if is_function_word(word):
                 continue
             stem = self.stem_word(word)
             if stem not in self.vocabulary and not from_lexicon:

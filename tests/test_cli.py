@@ -315,15 +315,15 @@ def test_help_lists_the_modes(env):
 
 
 def test_a_python_without_the_dependencies_is_told_how_to_install(env, tmp_path):
-    # the checker's own interpreter, say, where nltk was never installed: a sentence, not a traceback
-    code = ("import runpy, sys; sys.modules['nltk'] = None; sys.argv = ['run_chat.py', '--ask', 'how is it given'];"
+    # the checker's own interpreter, say, where PyYAML was never installed: a sentence, not a traceback
+    code = ("import runpy, sys; sys.modules['yaml'] = None; sys.argv = ['run_chat.py', '--ask', 'how is it given'];"
             f" runpy.run_path({str(RUN)!r}, run_name='__main__')")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, cwd=PROJECT, timeout=120,
                             env={**env, "CHATBOT_CACHE_DIR": str(tmp_path)})
     no_traceback(result)
     assert result.returncode == 2
     stderr = result.stderr.decode()
-    assert "'nltk' is not installed" in stderr and "pip install -e ." in stderr
+    assert "'yaml' is not installed" in stderr and "pip install -e ." in stderr
     assert result.stdout == b""
 
 
