@@ -6,7 +6,7 @@ scripted input and a stub answerer and compare the exact transcript (the pattern
 tests/test_chat.py). With none given, it reads with a prompt-toolkit ``PromptSession`` that keeps
 its history in memory only, answers with the engine, and prints.
 
-Commands: help, topics, more, source, quit (or exit). Ctrl-C clears the line, Ctrl-D leaves.
+Commands: help, topics, more, source, quit (or exit); /why for staff. Ctrl-C clears the line, Ctrl-D leaves.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ MIN_WIDTH = 20
 MAX_RULE = 60
 QUIT = frozenset({"quit", "exit"})
 COMMANDS = frozenset({"help", "topics", "more", "source"}) | QUIT
+WHY = "/why"  # for staff: how the last answer was chosen; with its slash, as "why?" is a patient's follow-up
 FAILED = "Sorry, something went wrong with that question. Please try again, or ask your care team."
 
 
@@ -63,6 +64,7 @@ def help_text(examples: list[str], emergency: str = NO_NUMBER) -> str:
         "- more: the next part of the section of my last answer",
         "- source: the whole section my last answer came from",
         "- help: this help",
+        f"- {WHY}: for staff, how my last answer was chosen",
         "- quit: leave (Ctrl-D leaves too; Ctrl-C clears the line)",
         "",
         f"{DISCLAIMER} {emergency}",
@@ -109,6 +111,11 @@ class Chat:
 
     def handle(self, line: str) -> tuple[str, str]:
         """The text to show for one line and its kind ('answer', 'urgent', 'command', ...)."""
+        if clean(line).strip().lower() == WHY:
+            try:
+                return self.why(), "command"
+            except Exception:  # an explanation must never end the chat
+                return FAILED, "no_answer"
         command = command_of(line)
         if command == "help":
             return help_text(self.examples(), self.emergency), "command"
@@ -123,6 +130,16 @@ class Chat:
         except Exception:  # a bad question must never end the chat
             return FAILED, "no_answer"
         return reply.answer, reply.kind
+
+
+    def why(self) -> str:
+        """For staff: how the last question was answered (chatbot.explain), from memory only."""
+        if self.conversation.last is None:
+            return f"Ask a question first, then type {WHY} to see how it was answered."
+        from .explain import explain
+
+        question, context = self.conversation.last
+        return explain(self.engine, question, context)
 
 
 def _colour_wanted() -> bool:

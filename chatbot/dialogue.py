@@ -48,6 +48,7 @@ class Conversation:
         self.place = None  # the last passage shown of the last cited section
         self.answered = None  # the last passage shown of the last answer, kept past a no-answer
         self.seen: set[int] = set()  # the positions shown of the section of self.place
+        self.last: tuple | None = None  # the last question answered and the context it was read with
         self._heading_words: list | None = None
 
     # -- one message ------------------------------------------------------------------------------
@@ -70,7 +71,9 @@ class Conversation:
             return alone if alone.kind in ("urgent", "smalltalk") else self.more(message)
         follow_up = self.subject is not None and self._refers_back(said, own_words)
         named = self._named_section(own_words) if follow_up else None
-        reply = self.engine.answer(message, context=self._context(named) if follow_up else None)
+        context = self._context(named) if follow_up else None
+        self.last = (message, context)  # for a member of staff's '/why' (in memory only)
+        reply = self.engine.answer(message, context=context)
         if (not follow_up or named) and reply.kind != "smalltalk":  # a subject of its own starts afresh
             self.subject = self._kept(own, reply)
         elif follow_up and own_words and reply.kind == "answer":  # "and what is PD-L1?" moves on

@@ -200,6 +200,18 @@ def test_topics_more_source_and_help_commands(term):
         assert f"- {command}" in text
 
 
+def test_why_shows_staff_how_the_last_answer_was_chosen(term):
+    term.ask("/why", "Ask a question first")
+    term.ask("is it given as a drip?", "Source: What the treatment process looks like")
+    term.ask("how often?", "two to four weeks")
+    text = term.ask("/why", "chosen:")
+    assert "stage: follow-up" in text and "earlier subject:" in text
+    text = term.ask("do I have to stay overnight for the drip", "Source:")
+    text = term.ask("/why", "sections, best first")
+    assert re.search(r"lexicon terms 'drip' \(lexicon\.yaml:\d+\)", text)
+    assert re.search(r"immunotherapy\.phrasings\.yaml:\d+", text)
+
+
 def test_urgent_reply_is_marked_readably_without_colour(term):
     text = term.ask("I have crushing chest pain and can't breathe", "URGENT - please read first")
     lines = term.lines()
