@@ -27,7 +27,7 @@ from .errors import DataError
 from .language import load_languages, may_be_foreign
 from .lexicon import load_lexicon
 from .ambiguity import close_section, did_you_mean
-from .listing import naming_first
+from .listing import asked_noun, naming_first
 from .passages import Passage, chunk, split_sentences
 from .reply import Citation, Reply
 from .smalltalk import SmallTalk
@@ -59,6 +59,7 @@ ASKING_VERBS = frozenset("can could do does did will would should shall may migh
 ANSWER_THRESHOLD = 0.5  # the usual threshold of data/decision.yaml, for reports that speak of it
 MIN_SURPRISE, MAX_SURPRISE = 0.3, 3.0  # the weights of the commonest and of never-seen words
 SURPRISE_TOP_ZIPF, SURPRISE_SCALE = 7.0, 2.5  # weight = (7 - Zipf) / 2.5, so 5.8 ("school") -> 0.5
+EVERYDAY_SURPRISE = (SURPRISE_TOP_ZIPF - COMMON_ZIPF) / SURPRISE_SCALE  # the weight of a word at the everyday Zipf
 LEAD_TOLERANCE = 1.0  # a passage this close to the best one of its section, and earlier, is preferred
 
 
@@ -456,13 +457,27 @@ class Engine:
         """How much each word of what is asked weighs in the coverage of a passage: a leaflet word its
         idf; a word no leaflet uses, its surprise in general English (rare words weigh most)."""
         surprise = {self.tokeniser.stem_word(word): _surprise(english().zipf(word)) for word in analysis.content}
+        modifiers = self._modifiers(analysis)
         weights: dict[str, float] = {}
         for token in analysis.asked or analysis.tokens:
             if token in self.index.idf:  # an everyday word the leaflet happens to use weighs less ("known")
                 weights[token] = max(self.index.idf[token], 0.0) * min(surprise.get(token, 1.0), 1.0)
+                if token in modifiers and surprise.get(token, 1.0) <= EVERYDAY_SURPRISE:
+                    weights[token] = 0.0  # "what are the known side effects?": the effects are asked for
             else:
                 weights[token] = surprise.get(token, 1.0)
         return weights
+
+    def _modifiers(self, analysis: Analysis) -> set[str]:
+        """For a question that asks for things to be named ("what are the known side effects?"),
+        the tokens of the words before their noun ("known"); else none."""
+        if not analysis.text:
+            return set()
+        noun = asked_noun(analysis.text, lambda word: bool(self.tokeniser.tokens(word)))
+        said = words(fold(analysis.text))
+        if noun is None or noun not in said:
+            return set()
+        return set(self.tokeniser.tokens(" ".join(said[:said.index(noun)])))
 
     def confidence(self, analysis: Analysis, ranked: Sequence[Scored]) -> float:
         """Calibrated belief (0-1) that the top passage answers the question (see chatbot/decision.py)."""

@@ -26,9 +26,8 @@ NAMED_EFFECTS = (("rash", "itching"), ("diarrhoea", "abdominal pain"), ("tired",
                  ("breathlessness", "cough"))
 SIDE_EFFECT_WORDINGS = (
     "what are the side effects?",
-    # open: "What side effects should I watch out for?" and "What are the known side effects?" get
-    # no_answer since the fitted decision (an everyday word the article uses, "watch", "known",
-    # outweighs "side effects" in the coverage); see the closing note of the language-layer round
+    "What side effects should I watch out for?",  # "watch out for" is general English for "expect"
+    "What are the known side effects?",  # an everyday word before the asked noun does not count against
     "which side effects can it cause",
     "what side effects are there",
     "What side effects might I get?",
