@@ -31,7 +31,7 @@ from .listing import asked_noun, naming_first
 from .passages import Passage, chunk, split_sentences
 from .reply import Citation, Reply
 from .smalltalk import SmallTalk
-from .text import ASKING_OPENERS, QUESTION_WORDS, Analysis, Tokeniser, clean, fold, is_function_word, words
+from .text import ASKING_OPENERS, QUESTION_WORDS, Analysis, Lexicon, Tokeniser, clean, fold, is_function_word, words
 from .triage import LEVELS, Triage
 from .yamlfile import Located, read_yaml
 
@@ -43,6 +43,7 @@ FAILED_TEXT = "I'm sorry, something went wrong and I cannot answer that just now
 URGENT_SECTION_WORDS = ("side effect",)  # urgent replies may quote a section whose heading says this
 SHORT_ANSWER_WORDS = 80  # a longer passage is shown as its best sentences
 RERANK_DEPTH = 50  # the best passages by their own BM25 score, re-ranked with their section's score
+AUTHORSHIP = ("author", "authors", "authored", "wrote", "written", "writer", "writers", "writes")  # who wrote it
 TITLE_TOKENS = frozenset({"dr", "doctor", "prof", "professor", "mr", "mrs", "ms", "miss", "sir", "dame"})  # "mum's dr said..." names nobody
 SECTION_WEIGHT = 0.5  # how much the whole section's BM25 score adds to a passage's own
 PHRASING_WEIGHT = 1.0  # how much the section's phrasings' BM25 score adds to it
@@ -79,6 +80,22 @@ class Paths:
         return cls(root / "corpus", root / "data" / "lexicon.yaml", root / "data" / "triage.yaml",
                    root / "data" / "smalltalk.yaml", root / "data" / "languages.yaml",
                    root / "data" / "decision.yaml")
+
+
+def with_authors(lexicon: Lexicon, articles: Sequence[Article]) -> Lexicon:
+    """The lexicon, with the words that ask who wrote a leaflet ("who wrote this?", "the author")
+    read as the name of the author that a leaflet's "About <name>" section is about (front matter
+    'author: Dr James Wilson, ...'). A leaflet with no such section says nothing of its author."""
+    names = []
+    for article in articles:
+        name = words(fold(article.author.partition(",")[0]))
+        for section in article.sections:
+            about = words(fold(section.heading))
+            if about[:1] == ["about"] and name and set(name) <= set(about[1:]):
+                names += [w for w in name if w not in TITLE_TOKENS]
+    if not names:
+        return lexicon
+    return replace(lexicon, terms={**lexicon.terms, **{(word,): tuple(names) for word in AUTHORSHIP}})
 
 
 def _surprise(zipf: float) -> float:
@@ -217,7 +234,7 @@ class Engine:
               decision: Decision | None = None) -> "Engine":
         """Chunk, tokenise and index articles (pure: no file access)."""
         passages = [p for article in articles for p in chunk(article)]
-        tokeniser = Tokeniser(lexicon)
+        tokeniser = Tokeniser(with_authors(lexicon, articles))
         texts = [f"{p.section}\n{p.text}" for p in passages]
         tokeniser.learn(texts)
         article_vocabulary = tokeniser.vocabulary

@@ -415,3 +415,22 @@ def test_a_real_word_is_not_repaired_into_an_article_word(engine):
     analysis = engine.tokeniser.analyse("is there a risk of infection")
     assert ("infection", "injection") not in analysis.corrected
     assert engine.answer("is there a risk of infection").kind == "no_answer"
+
+
+def test_who_wrote_a_leaflet_is_read_as_the_author_its_about_section_names():
+    from chatbot.corpus import parse_article
+    from chatbot.engine import with_authors
+    from chatbot.text import Lexicon
+
+    front = "---\ntitle: Scans\nauthor: Dr Ann Lee, radiologist\nsource: test\n---\n\n# Scans\n\nScans show things.\n\n"
+    about = parse_article(front + "## About Dr Ann Lee\n\nDr Ann Lee is a radiologist in Leeds.\n", "scans.md")
+    nameless = parse_article(front.replace("Dr Ann Lee", "A Hospital") + "## Why scans\n\nThey help.\n", "other.md")
+    assert with_authors(Lexicon(), [about]).terms[("wrote",)] == ("ann", "lee")
+    assert ("author",) in with_authors(Lexicon(), [about]).terms
+    assert with_authors(Lexicon(), [nameless]).terms == {}  # no section about its author: nothing to say
+
+
+def test_who_wrote_this_is_answered_by_the_authors_biography(engine):
+    for question in ("who wrote this article?", "Is the doctor who wrote this NHS or private?"):
+        reply = engine.answer(question)
+        assert reply.kind == "answer" and reply.citations[0].section == "About Dr James Wilson"
