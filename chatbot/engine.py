@@ -43,7 +43,9 @@ FAILED_TEXT = "I'm sorry, something went wrong and I cannot answer that just now
 URGENT_SECTION_WORDS = ("side effect",)  # urgent replies may quote a section whose heading says this
 SHORT_ANSWER_WORDS = 80  # a longer passage is shown as its best sentences
 RERANK_DEPTH = 50  # the best passages by their own BM25 score, re-ranked with their section's score
-AUTHORSHIP = ("author", "authors", "authored", "wrote", "written", "writer", "writers", "writes")  # who wrote it
+# Words that ask who wrote a leaflet ("the nurse wrote it down" does not)
+AUTHORSHIP = (("author",), ("authors",), ("authored",), ("writer",), ("writers",), ("who", "wrote"),
+              ("who", "writes"), ("written", "by"), ("who", "has", "written"))
 TITLE_TOKENS = frozenset({"dr", "doctor", "prof", "professor", "mr", "mrs", "ms", "miss", "sir", "dame"})  # "mum's dr said..." names nobody
 SECTION_WEIGHT = 0.5  # how much the whole section's BM25 score adds to a passage's own
 PHRASING_WEIGHT = 1.0  # how much the section's phrasings' BM25 score adds to it
@@ -95,7 +97,7 @@ def with_authors(lexicon: Lexicon, articles: Sequence[Article]) -> Lexicon:
                 names += [w for w in name if w not in TITLE_TOKENS]
     if not names:
         return lexicon
-    return replace(lexicon, terms={**lexicon.terms, **{(word,): tuple(names) for word in AUTHORSHIP}})
+    return replace(lexicon, terms={**lexicon.terms, **{key: tuple(names) for key in AUTHORSHIP}})
 
 
 def _surprise(zipf: float) -> float:

@@ -69,6 +69,7 @@ _DISCLAIMER = re.compile(
     r"ive no|ive got no|its not|it is not|this is not|this isnt|theres no|there is no)\b")
 MAX_DISCLAIMER_WORDS = 8
 MIN_TOKENS_AFTER_DISCLAIMER = 2
+TOPICAL_ZIPF = 4.5  # rarer than this in general English: a topical word (chatbot.decision.COMMON_ZIPF)
 MIN_ASKING_TOKENS = 2  # an asking sentence with fewer words to search for takes its subject from the rest
 
 
@@ -542,11 +543,29 @@ class Tokeniser:
             return replace(analysis, text=text)
         asked = self._analyse(asking, True)
         if len(asked.tokens) < MIN_ASKING_TOKENS or _REFERS_BACK.search(fold(asking)):
-            # "Is that normal?", "What are the side effects of that drug?": the telling sentences
-            # say what it is about
-            return replace(analysis, text=text)
+            # "Is that normal?", "What are the side effects of that drug?": a telling sentence says
+            # what it is about, the last one that names a leaflet's subject; with none, all of them
+            antecedent = self._antecedent(text, asking)
+            if antecedent is None:
+                return replace(analysis, text=text)
+            asking = f"{antecedent} {asking}"
+            asked = self._analyse(asking, True)
         background = Counter(analysis.unknown) - Counter(asked.unknown)  # in the whole, not in what asks
         return replace(analysis, asked=asked.tokens, background_unknown=tuple(background.elements()), text=asking)
+
+    def _antecedent(self, text: str, asking: str) -> str | None:
+        """The last sentence before the asking ones that holds a topical word of the leaflets
+        ("My consultant mentioned immunotherapy and I nodded." before "What does it do?")."""
+        sentences = [s for s in _SENTENCE_END.split(text.strip()) if s.strip()]
+        first_asking = next((i for i, s in enumerate(sentences) if s.strip() and s in asking), len(sentences))
+        from .english import english
+
+        for sentence in reversed(sentences[:first_asking]):
+            said = self._analyse(sentence, True)
+            if any(self.stem_word(word) in (self.article_vocabulary or self.vocabulary) and english().zipf(word) < TOPICAL_ZIPF
+                   for word in said.content):
+                return sentence
+        return None
 
     def _analyse(self, text: str, question: bool) -> "Analysis":
         raw = words(text)

@@ -425,7 +425,7 @@ def test_who_wrote_a_leaflet_is_read_as_the_author_its_about_section_names():
     front = "---\ntitle: Scans\nauthor: Dr Ann Lee, radiologist\nsource: test\n---\n\n# Scans\n\nScans show things.\n\n"
     about = parse_article(front + "## About Dr Ann Lee\n\nDr Ann Lee is a radiologist in Leeds.\n", "scans.md")
     nameless = parse_article(front.replace("Dr Ann Lee", "A Hospital") + "## Why scans\n\nThey help.\n", "other.md")
-    assert with_authors(Lexicon(), [about]).terms[("wrote",)] == ("ann", "lee")
+    assert with_authors(Lexicon(), [about]).terms[("who", "wrote")] == ("ann", "lee")
     assert ("author",) in with_authors(Lexicon(), [about]).terms
     assert with_authors(Lexicon(), [nameless]).terms == {}  # no section about its author: nothing to say
 

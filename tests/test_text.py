@@ -429,3 +429,13 @@ def test_a_filler_word_inside_a_lay_phrase_does_not_break_it():
     assert "team" in tokeniser.analyse("how does chemo really actually work").tokens
     # another word in between is not a filler: the phrase is not there
     assert "team" not in tokeniser.analyse("how does chemo drug work").tokens
+
+
+def test_a_question_that_refers_back_takes_its_subject_from_the_last_sentence_that_names_one(tok):
+    text = ("I have barely slept this week. My consultant mentioned chemotherapy and I nodded. "
+            "I felt embarrassed. What does it do?")
+    analysis = tok.analyse(text)
+    assert "slept" in analysis.background_unknown and "embarrassed" in analysis.background_unknown
+    assert "nodded" not in analysis.background_unknown  # the sentence that says what "it" is counts
+    warfarin = tok.analyse("My dad takes warfarin. Is it safe with that?")
+    assert warfarin.background_unknown == ()  # no sentence names a subject of the leaflets: all of it counts
