@@ -376,8 +376,9 @@ def test_empty_and_symbol_only_text(tok):
     assert tok.tokens("?!... \u2014 \U0001F600") == []
 
 
-def test_stemming_loads_nltk_without_numpy() -> None:
-    """nltk comes in for a word the memo lacks, without numpy (memory); numpy still imports after."""
+def test_stemming_needs_neither_nltk_nor_numpy_and_sentences_load_nltk_without_numpy() -> None:
+    """A word the memo lacks is stemmed by PyStemmer alone (memory, start-up); sentence splitting
+    brings nltk in without numpy; numpy still imports after."""
     import subprocess
     import sys
 
@@ -387,13 +388,13 @@ def test_stemming_loads_nltk_without_numpy() -> None:
         "from chatbot.passages import split_sentences\n"
         "stem = Stemmer()\n"
         "print(stem('infusions'), stem('generously'), 'nltk' in sys.modules, 'numpy' in sys.modules)\n"
-        "print(split_sentences('It works. It helps.'))\n"
+        "print(split_sentences('It works. It helps.'), 'nltk' in sys.modules, 'numpy' in sys.modules)\n"
         "import numpy\n"
         "print(numpy.zeros(2).sum())\n"
     )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.splitlines() == ["infus generous True False", "['It works.', 'It helps.']", "0.0"]
+    assert done.stdout.splitlines() == ["infus generous False False", "['It works.', 'It helps.'] True False", "0.0"]
 
 
 def test_ways_of_asking_expand_questions_but_not_the_article():
