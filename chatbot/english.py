@@ -36,6 +36,7 @@ SOUNDS_ALIKE = (("k", "ch"), ("f", "ph"), ("ph", "f"), ("s", "c"), ("c", "s"), (
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
 ZIPF_STEPS = 30  # 7.6 (the commonest word) * 30 < 256, so every step fits in a byte
 MIN_CORRECT_LENGTH = 3  # shorter words are too easily another word to mend
+MAX_CORRECT_LENGTH = 30  # the longest dictionary word has 28 letters: a longer string is one of no word (and costly to try)
 MIN_DISTANCE_TWO_LENGTH = 6  # two edits away is only believable in a longer word
 MAX_DISTANCE_TWO_LENGTH = 11  # and past this length it costs too long (a drug's name) to look for
 
@@ -103,7 +104,7 @@ class English:
         -> "often", not "offer"), then the commoner word. A word two edits away is tried only for
         longer words, and only when nothing is one edit away.
         """
-        if len(word) < MIN_CORRECT_LENGTH or not word.isalpha() or self.is_word(word) or word in prefer:
+        if not MIN_CORRECT_LENGTH <= len(word) <= MAX_CORRECT_LENGTH or not word.isalpha() or self.is_word(word) or word in prefer:
             return None
         alike = [word.replace(a, b, 1) for a, b in SOUNDS_ALIKE if a in word]
         sounded = sorted(w for w in alike if w in prefer)
