@@ -18,11 +18,13 @@ wipe, F2) forgets it all.
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from typing import Callable
 
 from .engine import MAX_QUESTION_CHARS
 from .followup import Context, blend
+from .listing import asked_phrase
 from .reply import Citation, Reply
 from .text import NEGATIONS, QUESTION_WORDS, Analysis, clean, fold, words
 
@@ -30,6 +32,8 @@ SECTION_END = "That is the end of \u201c{section}\u201d. Type 'topics' to see th
 NOTHING_YET = "There is no answer to continue yet. Ask a question first, then type '{command}'."
 # English pronouns and demonstratives that point back to what was said before.
 REFERRING = frozenset("it its that this they them their those these he she him her".split())
+PLURAL_REFERRING = frozenset("they them those these".split())
+_PLURAL_PRONOUN = re.compile(r"\b(they|them|those|these)\b", re.IGNORECASE)
 CONTINUE = "more"  # "more", "tell me more", "more please": with no subject of its own, go on
 MAX_REFERRING_WORDS = 2  # "is that painful?" refers back; "is it different from chemotherapy?" has its own subject too
 MAX_FRAGMENT_WORDS = 2  # "why?", "how often?", "and when?": a question word and at most one more
@@ -49,6 +53,7 @@ class Conversation:
         self.answered = None  # the last passage shown of the last answer, kept past a no-answer
         self.seen: set[int] = set()  # the positions shown of the section of self.place
         self.last: tuple | None = None  # the last question answered and the context it was read with
+        self.things = ""  # the things the last question with a subject of its own asked for ("side effects")
         self._heading_words: list | None = None
 
     # -- one message ------------------------------------------------------------------------------
@@ -72,14 +77,31 @@ class Conversation:
         follow_up = self.subject is not None and self._refers_back(said, own_words)
         named = self._named_section(own_words) if follow_up else None
         context = self._context(named) if follow_up else None
+        if context is not None:
+            context = replace(context, resolved=self._resolved(message, said))
         self.last = (message, context)  # for a member of staff's '/why' (in memory only)
         reply = self.engine.answer(message, context=context)
+        if not follow_up:
+            self.things = self._things(read)
         if (not follow_up or named) and reply.kind != "smalltalk":  # a subject of its own starts afresh
             self.subject = self._kept(own, reply)
         elif follow_up and own_words and reply.kind == "answer":  # "and what is PD-L1?" moves on
             self.subject = self._kept(blend(own, self.subject), reply)
         self._remember_place(reply)
         return reply
+
+    def _things(self, message: str) -> str:
+        """The noun phrase of the things a question asks for ("what side effects does it have?" ->
+        "side effects"), which "they" and "them" in a follow-up stand for."""
+        return " ".join(asked_phrase(message, lambda word: bool(self.engine.tokeniser.tokens(word))))
+
+    def _resolved(self, message: str, said: list[str]) -> str:
+        """A follow-up with "they", "them", "those" or "these" in place of the things the earlier
+        question asked for ("how are they treated?" -> how are side effects treated?), to tell what
+        kind of question it is; "" when it has none of them."""
+        if not self.things or not PLURAL_REFERRING & set(said):
+            return ""
+        return _PLURAL_PRONOUN.sub(self.things, message, count=1)
 
     def _context(self, named=None) -> Context:
         """The earlier subject and where the last answer was; or, when the message names a section

@@ -43,6 +43,7 @@ class Context:
     shown: int = -1  # the position of the last passage shown of it
     within: bool = False  # the message names this section itself: read it there ("is that a side effect?")
     seen: frozenset = frozenset()  # the positions of the passages of that section shown so far
+    resolved: str = ""  # the message with "they"/"them" as the things asked for before, for its kind of question
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,8 @@ def blend(own: Analysis, earlier: Analysis) -> Analysis:
 
 def read(engine, own: Analysis, context: Context) -> Reading:
     """The passages that answer a follow-up and the confidence that the first does."""
+    if context.resolved:  # "how are they treated?" after the side effects asks how side effects are treated
+        own = replace(own, kinds=engine.tokeniser.analyse(context.resolved).kinds)
     if context.within:  # it names a section itself ("and the side effects of it?"): read it alone there
         ranked = [s for s in engine.retrieve(own, len(engine.passages)) if _in_section(s, context)]
         return Reading(ranked[:SHOWN_WITH], engine.confidence(own, ranked))

@@ -36,9 +36,17 @@ def asked_noun(question: str, is_content: Callable[[str], bool],
 
     is_content(word) says whether a word carries meaning (not a grammar word); mend(word) undoes
     text-speak and typos ("wot r the side efects")."""
+    phrase = asked_phrase(question, is_content, mend)
+    return phrase[-1] if phrase else None
+
+
+def asked_phrase(question: str, is_content: Callable[[str], bool],
+                 mend: Callable[[str], str] = lambda word: word) -> list[str]:
+    """The noun phrase of the things a question asks for, up to their plural noun ("what are the
+    known side effects?" -> known side effects), or []."""
     said = [mend(word) for word in words(fold(question))]
     if 0 < len(said) <= MAX_NOUN_WORDS and all(is_content(word) for word in said) and _plural(said[-1]):
-        return said[-1]  # the noun phrase alone: "side effects?"
+        return said  # the noun phrase alone: "side effects?"
     for start, word in enumerate(said):
         if word not in ASKING:
             continue
@@ -50,9 +58,9 @@ def asked_noun(question: str, is_content: Callable[[str], bool],
                 break
             phrase.append(following)
             if _plural(following):
-                return following
-        return None
-    return None
+                return phrase
+        return []
+    return []
 
 
 def _plural(word: str) -> bool:

@@ -128,6 +128,13 @@ def test_a_pronoun_follow_up_with_a_topic_of_its_own_is_answered_about_the_treat
     assert given.kind == "answer" and "intravenous infusion" in given.answer
 
 
+def test_they_in_a_follow_up_stands_for_the_things_asked_for_before(engine):
+    effects, treated = talk(engine, "what side effects does immunotherapy have", "how are they treated?")
+    assert effects.kind == "answer"
+    assert treated.kind == "no_answer"  # the leaflet does not say how side effects are treated
+    assert treated.question == "how are they treated?"
+
+
 def test_asking_for_it_more_simply_is_not_asking_for_more(engine):
     assert not Conversation._asks_to_go_on(["say", "that", "more", "simply"])
     assert Conversation._asks_to_go_on(["tell", "me", "more", "please"])
