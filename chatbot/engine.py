@@ -245,7 +245,10 @@ class Engine:
         phrasings = {(a.source, s.heading): tuple(tokeniser.mend(q) for q in s.phrasings) for a in articles for s in a.sections}
         tokeniser.learn(texts + [q for qs in phrasings.values() for q in qs])
         tokeniser.article_vocabulary = article_vocabulary
-        passage_tokens = [tokeniser.tokens(f"{p.section}\n" * HEADING_REPEAT + p.text) for p in passages]
+        # A heading is searched with its passages; not the title over an article's opening section,
+        # which names the whole article ("What Is Immunotherapy ... How Does It Work"), not that section
+        owned = {p.section: p.section != p.title for p in passages}
+        passage_tokens = [tokeniser.tokens(f"{p.section}\n" * (HEADING_REPEAT * owned[p.section]) + p.text) for p in passages]
         if not any(passage_tokens):
             raise DataError(articles[0].source if len(articles) == 1 else "corpus", None,
                             "the articles have no words to search (only very common words)")
@@ -254,7 +257,7 @@ class Engine:
         section_of = [section_keys.setdefault((p.source, p.section), len(section_keys)) for p in passages]
         section_tokens: list[list[str]] = [[] for _ in section_keys]
         for (source, heading), number in section_keys.items():
-            section_tokens[number].extend(tokeniser.tokens(heading))
+            section_tokens[number].extend(tokeniser.tokens(heading) if owned[heading] else [])
         for passage_number, number in enumerate(section_of):
             section_tokens[number].extend(tokeniser.tokens(passages[passage_number].text))
         section_index = InvertedBM25.from_tokens(section_tokens)
