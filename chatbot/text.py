@@ -613,6 +613,9 @@ class Tokeniser:
             if stem not in self.vocabulary and not from_lexicon:
                 stem = self.related_stem(word, stem)
             tokens.append(stem)
+            if question and not from_lexicon:  # "early" finds "earlier stages" too, "high" "higher"
+                tokens += [self._known_words[form] for form in _degrees(word)
+                           if form in self._known_words and self._known_words[form] != stem]
             if from_lexicon or word in self.lexicon.neutral or stem in self._neutral_stems:
                 continue
             content.append(word)

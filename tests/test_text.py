@@ -202,6 +202,9 @@ def test_an_adjective_finds_its_comparative_in_a_leaflet():
     assert tokeniser.analyse("is mine high").tokens[-1] == tokeniser.analyse("higher").tokens[0]
     assert tokeniser.analyse("early").tokens == tokeniser.analyse("earlier").tokens
     assert tokeniser.analyse("high").unknown == ()
+    both = Tokeniser(Lexicon())
+    both.learn(["Found early.", "In earlier stages."])  # a leaflet with both: a question finds both
+    assert set(both.tokens("earlier")) <= set(both.analyse("early").tokens)
 
 
 def test_pd_l1_spellings_give_the_same_tokens(tok):
