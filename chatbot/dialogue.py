@@ -20,9 +20,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from typing import Callable
+from typing import Callable, Sequence
 
+from .decision import COMMON_ZIPF
 from .engine import MAX_QUESTION_CHARS
+from .english import english
 from .followup import Context, blend
 from .listing import asked_phrase
 from .reply import Citation, Reply
@@ -74,7 +76,7 @@ class Conversation:
             alone = self.engine.answer(message)
             # urgent or small talk read alone comes first ("no more questions, thanks")
             return alone if alone.kind in ("urgent", "smalltalk") else self.more(message)
-        follow_up = self.subject is not None and self._refers_back(said, own_words)
+        follow_up = self.subject is not None and self._refers_back(said, own_words, own.content + own.expanded)
         named = self._named_section(own_words) if follow_up else None
         context = self._context(named) if follow_up else None
         if context is not None:
@@ -145,16 +147,22 @@ class Conversation:
                                    for first in firsts.values()]
         return self._heading_words
 
-    @staticmethod
-    def _refers_back(said: list[str], own_words: list[str]) -> bool:
+    def _refers_back(self, said: list[str], own_words: list[str], content: tuple = ()) -> bool:
         """Does a message lean on what came before rather than name a subject of its own?"""
-        if not own_words or said[:1] == ["and"] or said[:2] in (["what", "about"], ["how", "about"]):
-            return True  # nothing of its own, or an elliptical "and ...?", "what about ...?"
+        if (not own_words or not self._topical(content) or said[:1] == ["and"]
+                or said[:2] in (["what", "about"], ["how", "about"])):
+            return True  # nothing of its own ("any others?", "since when?"), or an elliptical "and ...?"
         if said and said[0] in {"so", "but"}:
             said = said[1:]
         if said and said[0] in QUESTION_WORDS and len(said) <= MAX_FRAGMENT_WORDS:
             return True
         return len(own_words) <= MAX_REFERRING_WORDS and any(word in REFERRING for word in said)
+
+    @staticmethod
+    def _topical(words: Sequence[str]) -> list[str]:
+        """The words of a message that could name a subject: those rarer than everyday English
+        (not "always", "others", "since", "bad"), of the leaflets or not."""
+        return [word for word in words if english().zipf(word) < COMMON_ZIPF]
 
     def _kept(self, subject: Analysis, reply: Reply) -> Analysis:
         """The subject to remember: the words asked, and the heading of the section that answered

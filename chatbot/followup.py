@@ -113,7 +113,8 @@ def _about_what_was_shown(engine, own: Analysis, blended: Analysis, related: lis
     shown, with the one that follows it."""
     section = sorted((s for s in related if _in_section(s, context)), key=lambda s: s.passage.position)
     if not section:  # nothing shown yet: the best passage for the earlier subject and these words
-        return Reading(related[:SHOWN_WITH], engine.confidence(blended, related) if related else 0.0)
+        ranked = related or engine.retrieve(blended)
+        return Reading(ranked[:SHOWN_WITH], engine.confidence(blended, ranked) if ranked else 0.0)
     said = set(words(own.text))
     at = min(section, key=lambda s: abs(s.passage.position - context.shown))
     together = 1

@@ -135,6 +135,12 @@ def test_they_in_a_follow_up_stands_for_the_things_asked_for_before(engine):
     assert treated.question == "how are they treated?"
 
 
+def test_a_message_of_everyday_words_only_refers_back(engine):
+    *_, always = talk(engine, "does a high PD-L1 mean immunotherapy works better?", "always?")
+    assert always.kind == "answer" and "PD-L1" in always.answer
+    assert not Conversation._topical(["always", "others", "since"]) and Conversation._topical(["melanoma"])
+
+
 def test_asking_for_it_more_simply_is_not_asking_for_more(engine):
     assert not Conversation._asks_to_go_on(["say", "that", "more", "simply"])
     assert Conversation._asks_to_go_on(["tell", "me", "more", "please"])
