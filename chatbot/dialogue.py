@@ -53,6 +53,7 @@ class Conversation:
         self.subject: Analysis | None = None
         self.place = None  # the last passage shown of the last cited section
         self.answered = None  # the last passage shown of the last answer, kept past a no-answer
+        self.cited = None  # the passage that last answer cited first: the one that answered
         self.seen: set[int] = set()  # the positions shown of the section of self.place
         self.last: tuple | None = None  # the last question answered and the context it was read with
         self.things = ""  # the things the last question with a subject of its own asked for ("side effects")
@@ -113,7 +114,8 @@ class Conversation:
         shown = self.answered
         if shown is None:
             return Context(self.subject)
-        return Context(self.subject, shown.source, shown.section, shown.position, seen=frozenset(self.seen))
+        cited = self.cited.position if self.cited is not None and self.cited.section == shown.section else shown.position
+        return Context(self.subject, shown.source, shown.section, shown.position, seen=frozenset(self.seen), cited=cited)
 
     @staticmethod
     def _asks_to_go_on(said: list[str]) -> bool:
@@ -181,7 +183,7 @@ class Conversation:
                 self.seen |= {p.position for p in self.engine.section_passages(passage) if p.text in reply.answer}
                 self.place = self._last_shown(passage, reply.answer)
                 if reply.kind in ("answer", "urgent"):
-                    self.answered = self.place
+                    self.answered, self.cited = self.place, passage
                 return
         if reply.kind == "no_answer":
             self.place = None
@@ -210,7 +212,7 @@ class Conversation:
         if not later and not unseen:
             return Reply(message, "smalltalk", SECTION_END.format(section=self.place.section))
         following = later[0] if later else unseen[0]
-        self.place = self.answered = following
+        self.place = self.answered = self.cited = following
         self.seen.add(following.position)
         citation = Citation(following.section, following.source, following.id, 0.0, following.title)
         return Reply(message, "answer", f"{following.text}\n\n{self.engine.source_line(following)}",

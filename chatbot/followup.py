@@ -44,6 +44,7 @@ class Context:
     within: bool = False  # the message names this section itself: read it there ("is that a side effect?")
     seen: frozenset = frozenset()  # the positions of the passages of that section shown so far
     resolved: str = ""  # the message with "they"/"them" as the things asked for before, for its kind of question
+    cited: int = -1  # the position of the passage that answered last (shown is the last one shown)
 
 
 @dataclass(frozen=True)
@@ -116,7 +117,8 @@ def _about_what_was_shown(engine, own: Analysis, blended: Analysis, related: lis
         ranked = related or engine.retrieve(blended)
         return Reading(ranked[:SHOWN_WITH], engine.confidence(blended, ranked) if ranked else 0.0)
     said = set(words(own.text))
-    at = min(section, key=lambda s: abs(s.passage.position - context.shown))
+    answered = context.cited if context.cited >= 0 else context.shown  # what the last answer was
+    at = min(section, key=lambda s: abs(s.passage.position - answered))
     together = 1
     if "why" in said:
         reasons = [s for s in section if CAUSAL.search(s.passage.text)]
