@@ -259,11 +259,10 @@ def test_did_you_mean_is_rare(engine):
 
 
 # -- the conversation set --------------------------------------------------------------------------
-# Set at the figures measured after the language layer (fitted decision, phrasings) was merged
-# with the follow-ups, below the issue's bars: first questions 10/13 (issue: 90 %), follow-ups that
-# need context 11/16 (85 %), topic switches 4/5 (90 %), out-of-scope follow-ups 6/8 (85 %).
-# Those gaps are open work, not a pass; the bars keep them from getting worse.
-DIALOGUE_BARS = {"first": 0.75, "context": 0.68, "switch": 0.8, "out_of_scope": 0.75, "urgent": 1.0, "smalltalk": 1.0}
+# Set below the figures of round two's second session (first 13/13, follow-ups that need context
+# 14/16, topic switches 4/5, out-of-scope follow-ups 6/8), themselves below the issue's bars for
+# the follow-ups (85 %): open work, not a pass; the bars keep them from getting worse.
+DIALOGUE_BARS = {"first": 0.9, "context": 0.8, "switch": 0.8, "out_of_scope": 0.75, "urgent": 1.0, "smalltalk": 1.0}
 
 
 def test_the_conversation_set_meets_its_bars(engine):
