@@ -527,7 +527,7 @@ def bench_library(articles: int, work: Path, pool, args, summary: list[dict]) ->
     import numpy as np
     from rank_bm25 import BM25Okapi
 
-    from chatbot.engine import Engine, Paths
+    from chatbot.engine import Engine, Paths, indexed_text
 
     folder = work / f"library-{articles}"
     cache = work / f"cache-{articles}"
@@ -585,10 +585,10 @@ def bench_library(articles: int, work: Path, pool, args, summary: list[dict]) ->
 
     # 3. The passage tokens the index holds, and BM25Okapi over exactly them.
     bags = bags_from_index(engine.index)
-    token_note = "passage tokens: engine.tokeniser.tokens(section + text), checked against the index's postings"
+    token_note = "passage tokens: engine.tokeniser.tokens(indexed_text(passage)), checked against the index's postings"
     token_mismatch = 0
     if len(passages) <= args.retokenise_limit:
-        corpus_tokens = [engine.tokeniser.tokens(f"{p.section}\n{p.text}") for p in passages]
+        corpus_tokens = [engine.tokeniser.tokens(indexed_text(p)) for p in passages]
         from collections import Counter
 
         token_mismatch = sum(Counter(a) != Counter(b) for a, b in zip(corpus_tokens, bags))

@@ -84,6 +84,14 @@ class Paths:
                    root / "data" / "decision.yaml")
 
 
+def indexed_text(passage: Passage) -> str:
+    """What the index reads of a passage: its heading (HEADING_REPEAT times) and its text; not the
+    title over an article's opening section, which names the whole article ("What Is
+    Immunotherapy ... How Does It Work"), not that section."""
+    heading = f"{passage.section}\n" * HEADING_REPEAT if passage.section != passage.title else ""
+    return heading + passage.text
+
+
 def with_authors(lexicon: Lexicon, articles: Sequence[Article]) -> Lexicon:
     """The lexicon, with the words that ask who wrote a leaflet ("who wrote this?", "the author")
     read as the name of the author that a leaflet's "About <name>" section is about (front matter
@@ -245,10 +253,7 @@ class Engine:
         phrasings = {(a.source, s.heading): tuple(tokeniser.mend(q) for q in s.phrasings) for a in articles for s in a.sections}
         tokeniser.learn(texts + [q for qs in phrasings.values() for q in qs])
         tokeniser.article_vocabulary = article_vocabulary
-        # A heading is searched with its passages; not the title over an article's opening section,
-        # which names the whole article ("What Is Immunotherapy ... How Does It Work"), not that section
-        owned = {p.section: p.section != p.title for p in passages}
-        passage_tokens = [tokeniser.tokens(f"{p.section}\n" * (HEADING_REPEAT * owned[p.section]) + p.text) for p in passages]
+        passage_tokens = [tokeniser.tokens(indexed_text(p)) for p in passages]
         if not any(passage_tokens):
             raise DataError(articles[0].source if len(articles) == 1 else "corpus", None,
                             "the articles have no words to search (only very common words)")
@@ -256,8 +261,9 @@ class Engine:
         section_keys: dict[tuple[str, str], int] = {}
         section_of = [section_keys.setdefault((p.source, p.section), len(section_keys)) for p in passages]
         section_tokens: list[list[str]] = [[] for _ in section_keys]
+        titles = {a.source: a.title for a in articles}
         for (source, heading), number in section_keys.items():
-            section_tokens[number].extend(tokeniser.tokens(heading) if owned[heading] else [])
+            section_tokens[number].extend(tokeniser.tokens(heading) if heading != titles[source] else [])
         for passage_number, number in enumerate(section_of):
             section_tokens[number].extend(tokeniser.tokens(passages[passage_number].text))
         section_index = InvertedBM25.from_tokens(section_tokens)
