@@ -25,7 +25,6 @@ SECTION_BOOST = 1.5  # a passage of the section last answered from is preferred 
 SHOWN_BOOST = 1.5  # and the passage just shown by this factor more
 SHOWN_WITH = 5  # citations kept beside the chosen passage
 DISTINCT_IDF = 0.9  # an earlier word this distinctive among sections (two of eight) relates a section to the subject
-SHARE_POWER = 0.5  # belief falls with the share of its own words a passage misses, softened ("early" ~ "earlier")
 EVERYDAY_WEIGHT = 1.0  # own leaflet words weighing less than this in all name no subject of their own
 DEMONSTRATIVES = frozenset("that this those these".split())  # point at what was just said, not the topic
 ELSE_WORDS = frozenset("else other others another besides".split())  # "what else?": read on
@@ -105,7 +104,7 @@ def _with_own_words(engine, own: Analysis, blended: Analysis, related: list, con
     belief = engine.confidence(blended, ranked)  # believed at least as much as it would be alone
     if alone and alone[0].passage.section == chosen.passage.section:
         belief = max(belief, engine.confidence(own, alone))
-    return Reading(ranked, belief * _share(engine, weights, chosen) ** SHARE_POWER)
+    return Reading(ranked, belief * _share(engine, weights, chosen))
 
 
 def _about_what_was_shown(engine, own: Analysis, blended: Analysis, related: list, context: Context) -> Reading:
