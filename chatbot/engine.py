@@ -59,6 +59,8 @@ SMALL_LIBRARY = 5  # up to this many articles, a no-answer lists every section; 
 SHORT_PASSAGE_WORDS = 40  # a best passage shorter than this is shown with the one that follows it  # but only while the two stay short enough to read at a glance
 MAX_CHATTER_WORDS = 6  # more words beside a greeting or thanks than this are a question, not chat
 ASKING_VERBS = frozenset("can could do does did will would should shall may might".split())  # "thanks, can I..." asks
+# ...when a subject follows the verb ("can I", "will it", "does the drip"); "ok will do, bye" asks nothing
+SUBJECTS = frozenset("i you we he she it they my your his her our their the this that these those there a an".split())
 ANSWER_THRESHOLD = 0.5  # the usual threshold of data/decision.yaml, for reports that speak of it
 MIN_SURPRISE, MAX_SURPRISE = 0.3, 3.0  # the weights of the commonest and of never-seen words
 SURPRISE_TOP_ZIPF, SURPRISE_SCALE = 7.0, 2.5  # weight = (7 - Zipf) / 2.5, so 5.8 ("school") -> 0.5
@@ -379,7 +381,8 @@ class Engine:
         articles speak of (an everyday word they happen to use, "helped", "new", does not count),
         none on a subject they leave out, no question ("thanks a million", "hi everyone, new here",
         "thanks, I'll show this to my dad"); not "hello, is it safe for my heart"."""
-        if left[0] in ASKING_OPENERS or any(word in QUESTION_WORDS or word in ASKING_VERBS for word in left):
+        if left[0] in ASKING_OPENERS or any(word in QUESTION_WORDS or (word in ASKING_VERBS and following in SUBJECTS)
+                                            for word, following in zip(left, left[1:] + [""])):
             return False
         said = self.tokeniser.analyse(" ".join(left))
         topical = [word for word in said.content if self.tokeniser.stem_word(word) in self.tokeniser.article_vocabulary

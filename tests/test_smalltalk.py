@@ -211,3 +211,11 @@ def test_a_pattern_that_breaks_only_when_joined_stops_start_up(tmp_path, pattern
     """Each pattern is checked as it is searched (joined, on word boundaries), not only on its own."""
     error = broken(tmp_path, TINY.replace("patterns: ['thanks?']", f"patterns: ['thanks?', '{pattern}']"), 6)
     assert repr(pattern) in error.problem
+
+
+def test_an_asking_verb_asks_only_with_a_subject_after_it():
+    from chatbot.engine import Engine
+
+    engine = Engine.load(cache="off")
+    assert engine.answer("ok will do, bye").kind == "smalltalk"
+    assert engine.answer("thanks, will it hurt?").kind != "smalltalk"
