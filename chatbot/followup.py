@@ -49,7 +49,7 @@ class Context:
 @dataclass(frozen=True)
 class Reading:
     """A follow-up's passages, best first, the confidence that they answer it, and how many of
-    them to show together (in reading order)."""
+    them to show together (in reading order; 0: as for a question asked alone)."""
 
     ranked: list
     confidence: float
@@ -69,9 +69,10 @@ def read(engine, own: Analysis, context: Context) -> Reading:
     """The passages that answer a follow-up and the confidence that the first does."""
     if context.resolved:  # "how are they treated?" after the side effects asks how side effects are treated
         own = replace(own, kinds=engine.tokeniser.analyse(context.resolved).kinds)
-    if context.within:  # it names a section itself ("and the side effects of it?"): read it alone there
+    if context.within:  # it names a section itself ("and the side effects of it?"): read it alone there,
+        # shown as a question asked alone would be (the passage that names them, its companion)
         ranked = [s for s in engine.retrieve(own, len(engine.passages)) if _in_section(s, context)]
-        return Reading(ranked[:SHOWN_WITH], engine.confidence(own, ranked))
+        return Reading(ranked[:SHOWN_WITH], engine.confidence(own, ranked), together=0)
     blended = blend(own, context.subject)
     related = _related(engine, blended, context)
     weights = engine.query_weights(own)

@@ -141,6 +141,11 @@ def test_a_message_of_everyday_words_only_refers_back(engine):
     assert not Conversation._topical(["always", "others", "since"]) and Conversation._topical(["melanoma"])
 
 
+def test_asking_again_about_a_section_in_a_conversation_names_what_it_lists(engine):
+    again = talk(engine, "what are the side effects?", "What side effects might I get?")[1]
+    assert named_effects(again.answer) >= 3
+
+
 def test_asking_for_it_more_simply_is_not_asking_for_more(engine):
     assert not Conversation._asks_to_go_on(["say", "that", "more", "simply"])
     assert Conversation._asks_to_go_on(["tell", "me", "more", "please"])
