@@ -486,17 +486,12 @@ class Tokeniser:
         return self._target_words
 
     def related_stem(self, word: str, stem: str) -> str:
-        """A corpus stem of the same word family the stemmer did not join (interfere ~ interfering, high ~ higher).
+        """A corpus stem of the same word family the stemmer did not join (interfere ~ interfering).
 
         The longest corpus stem of five letters or more that the word starts with, else a corpus
         word that starts with the word's own stem of six letters or more; otherwise the stem itself.
         """
-        if not word.isalpha():
-            return stem
-        for form in _degrees(word):  # "high" ~ "higher", "early" ~ "earlier", "easier" ~ "easy"
-            if form in self._known_words:
-                return self._known_words[form]
-        if len(word) < 6:
+        if len(word) < 6 or not word.isalpha():
             return stem
         for end in range(len(word), 4, -1):
             if word[:end] in self.vocabulary:
@@ -510,6 +505,12 @@ class Tokeniser:
                 if len(surface) - len(stem) <= 4:
                     return self._known_words[surface]
         return stem
+
+    def _degree_stems(self, word: str) -> list[str]:
+        """The stems of the leaflets' comparative, superlative or plain forms of an adjective."""
+        if not word.isalpha():
+            return []
+        return [self._known_words[form] for form in _degrees(word) if form in self._known_words]
 
     def _sorted_known(self) -> list[str]:
         """The corpus's words in alphabetical order (kept until the tokeniser learns again)."""
@@ -610,12 +611,14 @@ class Tokeniser:
             if is_function_word(word):
                 continue
             stem = self.stem_word(word)
-            if stem not in self.vocabulary and not from_lexicon:
-                stem = self.related_stem(word, stem)
+            unplaced = stem not in self.vocabulary and not from_lexicon
+            # "high" ~ "higher", "early" ~ "earlier": the leaflets' forms of the same adjective
+            degrees = self._degree_stems(word) if (unplaced or question) and not from_lexicon else []
+            if unplaced:
+                stem = degrees[0] if degrees else self.related_stem(word, stem)
             tokens.append(stem)
-            if question and not from_lexicon:  # "early" finds "earlier stages" too, "high" "higher"
-                tokens += [self._known_words[form] for form in _degrees(word)
-                           if form in self._known_words and self._known_words[form] != stem]
+            if question:  # "early" finds "earlier stages" too
+                tokens += [degree for degree in degrees if degree != stem]
             if from_lexicon or word in self.lexicon.neutral or stem in self._neutral_stems:
                 continue
             content.append(word)
