@@ -60,6 +60,7 @@ SHORT_PASSAGE_WORDS = 40  # a best passage shorter than this is shown with the o
 MAX_CHATTER_WORDS = 6  # more words beside a greeting or thanks than this are a question, not chat
 ASKING_VERBS = frozenset("can could do does did will would should shall may might".split())  # "thanks, can I..." asks
 # ...when a subject follows the verb ("can I", "will it", "does the drip"); "ok will do, bye" asks nothing
+PERSONS = frozenset("i you we he she they".split())  # "should I", "might we": the one who asks
 SUBJECTS = frozenset("i you we he she it they my your his her our their the this that these those there a an".split())
 ANSWER_THRESHOLD = 0.5  # the usual threshold of data/decision.yaml, for reports that speak of it
 MIN_SURPRISE, MAX_SURPRISE = 0.3, 3.0  # the weights of the commonest and of never-seen words
@@ -501,14 +502,18 @@ class Engine:
 
     def _modifiers(self, analysis: Analysis) -> set[str]:
         """For a question that asks for things to be named ("what are the known side effects?"),
-        the tokens of the words before their noun ("known"); else none."""
+        the tokens of the words before their noun ("known") and of an asking frame after it ("what
+        side effects should I watch out for?": a modal and a person, then a verb); else none."""
         if not analysis.text:
             return set()
         noun = asked_noun(analysis.text, lambda word: bool(self.tokeniser.tokens(word)))
         said = words(fold(analysis.text))
         if noun is None or noun not in said:
             return set()
-        return set(self.tokeniser.tokens(" ".join(said[:said.index(noun)])))
+        at = said.index(noun)
+        pair = set(said[at + 1:at + 3])  # "... should I watch out for?", "... I should look out for?"
+        frame = said[at + 3:] if len(pair) == 2 and pair & ASKING_VERBS and pair & PERSONS else []
+        return set(self.tokeniser.tokens(" ".join(said[:at] + frame)))
 
     def confidence(self, analysis: Analysis, ranked: Sequence[Scored]) -> float:
         """Calibrated belief (0-1) that the top passage answers the question (see chatbot/decision.py)."""
