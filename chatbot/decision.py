@@ -19,7 +19,7 @@ from .errors import DataError
 from .yamlfile import read_yaml
 
 FEATURES = ("unknown_rare", "unknown_mid", "unknown_common", "off_topic", "unanswered_kind", "coverage",
-            "log_score", "known")
+            "log_score", "log_phrasing", "phrased_section", "known")
 COMMON_ZIPF = 4.5  # at least this frequent in general English: an everyday word
 RARE_ZIPF = 3.0  # below this (or not an English word at all): a rare or technical word
 MAX_Z = 30.0  # the logistic is flat well before this; clamping keeps every input finite

@@ -20,6 +20,7 @@ from typing import Sequence
 from .bm25 import Hit, InvertedBM25
 from .checks import check_triage
 from .corpus import Article, load_corpus
+from .definitions import asked_term, defined_terms
 from .decision import COMMON_ZIPF, Decision, unknown_bands
 from .english import English, english
 from .english import use as use_english
@@ -88,11 +89,16 @@ class Paths:
 
 
 def indexed_text(passage: Passage) -> str:
-    """What the index reads of a passage: its heading (HEADING_REPEAT times) and its text; not the
-    title over an article's opening section, which names the whole article ("What Is
-    Immunotherapy ... How Does It Work"), not that section."""
-    heading = f"{passage.section}\n" * HEADING_REPEAT if passage.section != passage.title else ""
-    return heading + passage.text
+    """What the index reads of a passage: its heading (HEADING_REPEAT times) and its text. Of the
+    heading, not the words that name the whole leaflet, its title's topical words ("How chemotherapy
+    is given" reads as "How is given"): in every heading of that leaflet, they would draw a question
+    about the subject itself ("what is chemo?") to any section but the opening one, which names it
+    only in its text; and not the title over the opening section at all."""
+    if passage.section == passage.title:
+        return passage.text
+    subject = {word for word in words(fold(passage.title)) if not is_function_word(word) and english().zipf(word) < COMMON_ZIPF}
+    heading = " ".join(word for word in words(fold(passage.section)) if word not in subject)
+    return f"{heading}\n" * HEADING_REPEAT + passage.text
 
 
 def with_authors(lexicon: Lexicon, articles: Sequence[Article]) -> Lexicon:
@@ -123,6 +129,7 @@ class Scored:
     hit: Hit
     passage: Passage
     coverage: float  # share of the question's idf weight found in the passage
+    phrasing: float = 0.0  # the part of hit.score that the section's patient phrasings gave
 
 
 class Engine:
@@ -149,6 +156,8 @@ class Engine:
         for i, number in enumerate(self.phrasing_section):
             self._section_phrasings.setdefault(number, []).append(i)
         self._title_words: dict[str, set[str]] | None = None  # built on first use
+        self._subjects: dict[str, set[str]] | None = None  # each leaflet's subject stems, on first use
+        self._defined: list[list[frozenset[str]]] | None = None  # each passage's defined terms' tokens, on first use
         self._section_passages: dict[int, list[int]] = {}
         for i, number in enumerate(self.section_of):
             self._section_passages.setdefault(number, []).append(i)
@@ -404,14 +413,19 @@ class Engine:
             seen = {hit.index for hit in hits}
             extra = [i for number in phrased for i in self._section_passages.get(number, ()) if i not in seen]
             hits += [Hit(i, score) for i, score in zip(extra, self.index.scores_at(tokens, extra))]
+        defining = self._defining(analysis)
+        if defining:  # "what is a port?": the passage that says what a port is, whatever its score
+            seen = {hit.index for hit in hits}
+            extra = [i for i in sorted(defining) if i not in seen]
+            hits += [Hit(i, score) for i, score in zip(extra, self.index.scores_at(tokens, extra))]
         hits = [hit for hit in hits if self._may_cite(self.section_of[hit.index], tokens)]
         sections = list(dict.fromkeys(self.section_of[hit.index] for hit in hits))
         section_scores = dict(zip(sections, self.section_index.scores_at(tokens, sections)))
         combined = {hit.index: hit.score + SECTION_WEIGHT * section_scores[self.section_of[hit.index]]
                     + PHRASING_WEIGHT * phrased.get(self.section_of[hit.index], 0.0)
                     + TITLE_WEIGHT * named.get(self.passages[hit.index].source, 0) for hit in hits}
-        ranked = sorted(combined.items(), key=lambda item: (-item[1], item[0]))[:n]
-        if ranked:
+        ranked = sorted(combined.items(), key=lambda item: (item[0] not in defining, -item[1], item[0]))[:n]
+        if ranked and not defining:
             # A question about a section as a whole scores its passages almost alike: the section's
             # earlier passage, which introduces it, answers it better than a later detail.
             best, best_score = ranked[0]
@@ -427,8 +441,37 @@ class Engine:
             number = self.section_of[hit.index]
             coverage = sum(w for t, w in weights.items() if self.index.holds(t, hit.index)
                            or (number in phrased and self._phrased(t, number))) / total
-            scored.append(Scored(hit, self.passages[hit.index], coverage))
+            scored.append(Scored(hit, self.passages[hit.index], coverage, PHRASING_WEIGHT * phrased.get(number, 0.0)))
         return scored
+
+    def _defining(self, analysis: Analysis) -> set[int]:
+        """For a question asking what a term is, the passages that define it (chatbot/definitions.py).
+        A term may carry its leaflet's subject besides ("what is a chemo port?" and "A port is ...")."""
+        term = asked_term(analysis.text) if analysis.text else None
+        if term is None:
+            return set()
+        asked = set(self.tokeniser.tokens(term))
+        if not asked:
+            return set()
+        if self._defined is None:
+            self._defined = [[frozenset(self.tokeniser.tokens(t)) for t in defined_terms(p.text)] for p in self.passages]
+        subjects = self._subject_stems()
+        return {i for i, terms in enumerate(self._defined)
+                if any(d and d <= asked and asked - d <= subjects[self.passages[i].source] for d in terms)}
+
+    def _subject_stems(self) -> dict[str, set[str]]:
+        """Each leaflet's subject: the stems of its title's topical words and of the names its
+        opening defines ("Radiation therapy (also called radiotherapy) is ...": "radiotherapi")."""
+        if self._subjects is None:
+            self._subjects = {a.source: self._topical_stems(a.title) for a in self.articles}
+            for passage in self.passages:
+                if passage.section == passage.title:
+                    for term in defined_terms(passage.text):
+                        self._subjects[passage.source] |= self._topical_stems(term)
+        return self._subjects
+
+    def _topical_stems(self, text: str) -> set[str]:
+        return {self.tokeniser.stem_word(w) for w in words(fold(text)) if not is_function_word(w) and english().zipf(w) < COMMON_ZIPF}
 
     def _phrasing_scores(self, tokens: Sequence[str]) -> dict[int, float]:
         """Each section's BM25 score against its phrasings, for the sections that score above zero."""
@@ -442,17 +485,15 @@ class Engine:
         return best
 
     def _named_leaflets(self, tokens: Sequence[str]) -> dict[str, int]:
-        """The leaflets whose title's own subject words the question names: topical words of one
-        title that the other titles do not share ("immunotherapy", "chemotherapy"; not "cancer",
-        nor an everyday word such as "work" in "How Does It Work")."""
+        """The leaflets whose own subject words the question names: words of one leaflet's subject
+        that the other leaflets' subjects do not share ("immunotherapy", "chemotherapy", "chemo";
+        not "cancer", nor an everyday word such as "work" in "How Does It Work")."""
         if len(self.articles) < 2:
             return {}
         if self._title_words is None:
-            titles = {a.source: {self.tokeniser.stem_word(w) for w in words(fold(a.title))
-                                 if not is_function_word(w) and english().zipf(w) < COMMON_ZIPF}
-                      for a in self.articles}
-            counts = Counter(word for words in titles.values() for word in words)
-            self._title_words = {source: {w for w in words if counts[w] == 1} for source, words in titles.items()}
+            subjects = self._subject_stems()
+            counts = Counter(word for words in subjects.values() for word in words)
+            self._title_words = {source: {w for w in words if counts[w] == 1} for source, words in subjects.items()}
         asked = set(tokens)
         return {source: len(words & asked) for source, words in self._title_words.items() if words & asked}
 
@@ -533,8 +574,11 @@ class Engine:
         features = unknown_bands(topical, english())
         known = max(len(analysis.content) - len(analysis.unknown), 0)
         unanswered = [kind for kind in analysis.kinds if top is None or not kind.answered(top.passage.text)]
+        text_score = max(top.hit.score - top.phrasing, 0.0) if top else 0.0
+        phrased = top is not None and bool(self._section_phrasings.get(self.section_of[top.hit.index]))
         features.update(off_topic=float(len(off_topic)), unanswered_kind=float(len(unanswered)),
-                        coverage=top.coverage if top else 0.0, log_score=math.log1p(top.hit.score) if top else 0.0,
+                        coverage=top.coverage if top else 0.0, log_score=math.log1p(text_score),
+                        log_phrasing=math.log1p(top.phrasing) if top else 0.0, phrased_section=float(phrased),
                         known=float(known))
         return features
 

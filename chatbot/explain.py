@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 
 from .decision import COMMON_ZIPF, RARE_ZIPF
+from .definitions import asked_term
 from .english import english
 from .text import clean, fold, words
 from .yamlfile import read_yaml
@@ -41,6 +42,10 @@ def explain(engine, question: str, context=None) -> str:
     lines += _words(engine, analysis)
     lines += fired_entries(text)
     lines += matched_phrasings(engine, analysis)
+    defining = engine._defining(analysis)
+    if defining:
+        lines.append(f"asks what {asked_term(analysis.text)!r} is (chatbot/definitions.py): the passages that define it"
+                     " come first: " + ", ".join(engine.passages[i].id for i in sorted(defining)))
     if ranked:
         features = engine.features(analysis, ranked)
         lines.append(f"decision: threshold {engine.decision.threshold:.2f}, bias {engine.decision.bias:+.2f}")

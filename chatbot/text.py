@@ -52,6 +52,7 @@ _QUOTES.update(dict.fromkeys(map(ord, "\u201c\u201d\u201e\u201f\u2033\uff02"), '
 _ESCAPES = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[PX^_][^\x1b]*(?:\x1b\\)?|[!-/]*[0-~])|\x9b[0-?]*[ -/]*[@-~]")
 _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 _WORD = re.compile(r"[a-z0-9]+(?:['\-][a-z0-9]+)*")
+_CAPITALS = re.compile(r"\b[A-Z][A-Z0-9]+\b")  # two or more capitals: an acronym ("PARP", "CT")
 _CONTRACTION = re.compile(r"^([a-z]+)'(ll|re|ve|d|m)$")
 _CONTRACTED = {"ll": "will", "re": "are", "ve": "have", "d": "would", "m": "am"}
 _POSSESSIVE = re.compile(r"'s$")  # "mum's" -> "mum" (but "it's" -> "it", a stop word either way)
@@ -91,6 +92,14 @@ def fold(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).translate(_DASHES).translate(_QUOTES)
     text = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
     return text.lower()
+
+
+def acronyms(text: str) -> set[str]:
+    """The words typed in capitals ("PARP", "FOLFOX"), folded: an acronym or a name, never a typo
+    to mend. A message typed all in capitals has none."""
+    if not any(ch.islower() for ch in text):
+        return set()
+    return {word.lower() for word in _CAPITALS.findall(text)}
 
 
 def words(text: str) -> list[str]:
@@ -570,11 +579,12 @@ class Tokeniser:
 
     def _analyse(self, text: str, question: bool) -> "Analysis":
         raw = words(text)
+        capitals = acronyms(text)
         spelling = self.lexicon.spelling
         corrected: list[tuple[str, str]] = []
         fixed: list[str] = []
         for at, word in enumerate(raw):
-            if not self._word_known(word):
+            if not self._word_known(word) and word not in capitals:
                 repaired = self._british(word) or (None if self._is_english(word) else (
                     self.repair(word) or self._mend_english(word, raw[at - 1] if at else "")))
                 if repaired:

@@ -36,7 +36,8 @@ from chatbot.engine import Engine, Paths  # noqa: E402
 from chatbot.text import clean  # noqa: E402
 
 DEFAULT_SETS = sorted((ROOT / "tests" / "data" / "blind").glob("*.yaml")) + [
-    ROOT / "tests" / "data" / "patient_questions.yaml", ROOT / "tests" / "data" / "heldout_questions.yaml"]
+    ROOT / "tests" / "data" / "patient_questions.yaml", ROOT / "tests" / "data" / "heldout_questions.yaml",
+    *sorted((ROOT / "tests" / "data" / "leaflets").glob("*.questions.yaml"))]
 RIDGE = 1.0
 ITERATIONS = 25
 

@@ -436,3 +436,64 @@ def test_who_wrote_this_is_answered_by_the_authors_biography(engine):
     for question in ("who wrote this article?", "Is the doctor who wrote this NHS or private?"):
         reply = engine.answer(question)
         assert reply.kind == "answer" and reply.citations[0].section == "About Dr James Wilson"
+
+
+SPROCKET_LEAFLET = """---
+title: Sprocket Therapy
+author: A Hospital
+source: made up for a test
+---
+
+# Sprocket Therapy
+
+Sprocket therapy (also called sprocketing) is a treatment that uses small wheels.
+
+## How sprocket therapy is given
+
+Sprocket therapy is given through a flange. The flange stays in for the whole flange course, and a nurse
+checks the flange and flange settings at each flange visit.
+
+## Words you may hear
+
+- Flange: A flange is a thin ring placed under the skin.
+- Cog: a small tooth on a wheel.
+
+## How long sprocket therapy takes
+
+Most people have sprocket therapy for six months.
+"""
+
+
+@pytest.fixture(scope="module")
+def sprocket_engine(tmp_path_factory) -> Engine:
+    from dataclasses import replace
+    import shutil
+
+    from chatbot.engine import Paths
+
+    paths = Paths.under()
+    corpus = tmp_path_factory.mktemp("corpus")
+    for source in paths.corpus.iterdir():
+        shutil.copy(source, corpus / source.name)
+    (corpus / "sprocket.md").write_text(SPROCKET_LEAFLET, encoding="utf-8")
+    return Engine.load(replace(paths, corpus=corpus), cache="off")
+
+
+def test_what_a_term_is_is_answered_by_the_passage_that_defines_it(sprocket_engine):
+    reply = sprocket_engine.answer("what is a flange?")
+    assert reply.kind == "answer" and "A flange is a thin ring" in reply.answer
+
+
+def test_what_a_leaflets_subject_is_is_answered_by_its_opening(sprocket_engine):
+    reply = sprocket_engine.answer("what is sprocketing?")
+    assert reply.kind == "answer" and "uses small wheels" in reply.answer
+
+
+def test_a_leaflet_is_named_by_the_other_name_its_opening_gives(sprocket_engine):
+    tokens = sprocket_engine.tokeniser.analyse("how long does sprocketing take").tokens
+    assert set(sprocket_engine._named_leaflets(tokens)) == {"sprocket.md"}
+
+
+def test_a_word_typed_in_capitals_is_an_acronym_not_a_typo(engine):
+    analysis = engine.tokeniser.analyse("what is a PARP inhibitor")
+    assert "parp" in analysis.unknown and not analysis.corrected

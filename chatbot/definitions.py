@@ -1,0 +1,75 @@
+"""Definitions: which terms a passage defines, and which term a question asks to have defined.
+
+"What is chemo?", "what does adjuvant chemotherapy mean?", "what's a port?" ask for a definition,
+and a leaflet gives one in a few fixed shapes of English: "Chemotherapy (also called chemo) is a
+type of cancer treatment ...", "A port is a small, round disc ...", "Monoclonal antibodies are
+proteins ...", "This is called biomarker testing.", "... the group known as checkpoint
+inhibitors". The passage that defines the asked term answers such a question better than one that
+merely uses the term often, whatever the leaflet. Nothing here knows any leaflet's words.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .text import fold, is_function_word, words
+
+MAX_TERM_WORDS = 4  # "radiation therapy", "small-molecule drugs"; longer is a clause, not a term
+_ARTICLE = r"(?:an?|the)\s+"
+# what "is" goes on with in a sentence that says what its subject does or how it is, not what it is
+# ("Chemotherapy is used to ...", "It is not ...", "is often given")
+_NOT_DESCRIPTION = r"(?!(?:not|also|often|usually|sometimes|still|only|just|more|most|less|very|being|\w+ed|\w+en|\w+ly)\b)"
+# "X is/are ...", "X (also called Y) is ...": a term opening its sentence, then the verb
+_DEFINES = re.compile(r"^(?:" + _ARTICLE + r")?(?P<term>[a-z][a-z0-9' -]*?)\s*(?:\((?P<alias>[^)]*)\))?,?\s+(?:is|are)\s+" + _NOT_DESCRIPTION)
+# "... is called X", "... also known as X", "the group known as X"
+_NAMED = re.compile(r"\b(?:called|known as)\s+(?:" + _ARTICLE + r")?(?P<term>[a-z][a-z0-9' -]*?)\s*(?:[.,;:)]|$)")
+# "- Port: A port is ...", "- intrathecal: injected into ...": a list item naming its term first
+_GLOSSARY = re.compile(r"^\s*[-*•]\s*(?P<term>[a-z][a-z0-9' -]*?)\s*:\s+", re.M)
+_ALIAS_OPENING = re.compile(r"^(?:also\s+)?(?:called|known as|or)\s+")
+_ASKS = (
+    re.compile(r"^(?:so|and|but|ok|okay|sorry|please)?\s*(?:what|wat|wot)\s*(?:is|are|s|'s)\s+(?:" + _ARTICLE
+               + r")?(?P<term>[a-z0-9' -]+?)\s*\??$"),
+    re.compile(r"^(?:so|and|but|ok|okay|sorry|please)?\s*what\s+(?:does|do)\s+(?:" + _ARTICLE
+               + r")?(?P<term>[a-z0-9' -]+?)\s+mean\s*\??$"),
+    re.compile(r"^(?:please\s+)?(?:define|explain)\s+(?:" + _ARTICLE + r")?(?P<term>[a-z0-9' -]+?)\s*\??$"),
+    re.compile(r"^(?:what\s+is\s+)?(?:the\s+)?meaning\s+of\s+(?:" + _ARTICLE + r")?(?P<term>[a-z0-9' -]+?)\s*\??$"),
+)
+_SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
+
+
+def _term(text: str | None) -> str | None:
+    """The text as a term: one to MAX_TERM_WORDS words, naming something (not "it", "this", "there")."""
+    if not text:
+        return None
+    said = words(text)
+    if not 1 <= len(said) <= MAX_TERM_WORDS or is_function_word(said[0]) or all(is_function_word(w) for w in said):
+        return None
+    return " ".join(said)
+
+
+def defined_terms(text: str) -> set[str]:
+    """The terms a passage's sentences define, folded ("chemotherapy", "chemo", "port")."""
+    found: set[str] = set()
+    for line in fold(text).splitlines():
+        glossary = _GLOSSARY.match(line)
+        if glossary and _term(glossary.group("term")):
+            found.add(_term(glossary.group("term")))
+    for sentence in _SENTENCE.split(_GLOSSARY.sub("", fold(text))):
+        sentence = sentence.strip().lstrip("-*• ").strip()
+        match = _DEFINES.match(sentence)
+        if match:
+            found.update(t for t in (_term(match.group("term")),
+                                     _term(_ALIAS_OPENING.sub("", match.group("alias") or ""))) if t)
+        found.update(t for t in (_term(m.group("term")) for m in _NAMED.finditer(sentence)) if t)
+    return found
+
+
+def asked_term(question: str) -> str | None:
+    """The term a question asks to have defined ("what is a port for chemo?" -> "port for chemo")."""
+    asked = re.sub(r"\s*\bplease\b\s*", " ", fold(question).replace("?", " ? "))
+    asked = " ".join(asked.split())
+    for pattern in _ASKS:
+        match = pattern.match(asked)
+        if match:
+            return _term(match.group("term"))
+    return None
