@@ -18,7 +18,7 @@ MAX_TERM_WORDS = 4  # "radiation therapy", "small-molecule drugs"; longer is a c
 _ARTICLE = r"(?:an?|the)\s+"
 # what "is" goes on with in a sentence that says what its subject does or how it is, not what it is
 # ("Chemotherapy is used to ...", "It is not ...", "is often given")
-_NOT_DESCRIPTION = r"(?!(?:not|also|often|usually|sometimes|still|only|just|more|most|less|very|being|\w+ed|\w+en|\w+ly)\b)"
+_NOT_DESCRIPTION = r"(?!(?:something|anything|nothing|not|also|often|usually|sometimes|still|only|just|more|most|less|very|being|\w+ed|\w+en|\w+ly)\b)"
 # "X is/are ...", "X (also called Y) is ...": a term opening its sentence, then the verb
 _DEFINES = re.compile(r"^(?:" + _ARTICLE + r")?(?P<term>[a-z][a-z0-9' -]*?)\s*(?:\((?P<alias>[^)]*)\))?,?\s+(?:is|are)\s+" + _NOT_DESCRIPTION)
 # "... is called X", "... also known as X", "the group known as X"
