@@ -23,7 +23,7 @@ from typing import Iterable
 from .errors import DataError
 from .files import read_bytes
 
-FORMAT = 5  # 4: a digest line before the JSON; no text a patient sees (passages, triage, small talk); 5: the English dictionary
+FORMAT = 6  # 4: a digest line before the JSON; no text a patient sees (passages, triage, small talk); 5: the English dictionary; 6: each leaflet's vocabulary
 APP = "immunotherapy-chatbot"
 STALE_SECONDS = 3600  # a temporary cache file this old was left by a writer that was killed
 PACKAGE = Path(__file__).resolve().parent

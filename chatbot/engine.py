@@ -260,6 +260,8 @@ class Engine:
         texts = [f"{p.section}\n{p.text}" for p in passages]
         tokeniser.learn(texts)
         article_vocabulary = tokeniser.vocabulary
+        tokeniser.leaflet_vocabularies = tuple(tokeniser.word_stems(t for p, t in zip(passages, texts) if p.source == a.source)
+                                               for a in articles)
         # A phrasing's typos and US spellings are mended into the leaflet's words before its own
         # words are learnt ("tumor" is the article's "tumour", not a word of its own).
         phrasings = {(a.source, s.heading): tuple(tokeniser.mend(q) for q in s.phrasings) for a in articles for s in a.sections}
@@ -471,7 +473,10 @@ class Engine:
         return self._subjects
 
     def _topical_stems(self, text: str) -> set[str]:
-        return {self.tokeniser.stem_word(w) for w in words(fold(text)) if not is_function_word(w) and english().zipf(w) < COMMON_ZIPF}
+        """The tokens a question's topical words of text become (read as a question reads them:
+        "hormone" is what the lexicon makes of it)."""
+        return {token for w in words(fold(text)) if not is_function_word(w) and english().zipf(w) < COMMON_ZIPF
+                for token in self.tokeniser.tokens(w)}
 
     def _phrasing_scores(self, tokens: Sequence[str]) -> dict[int, float]:
         """Each section's BM25 score against its phrasings, for the sections that score above zero."""

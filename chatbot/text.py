@@ -325,6 +325,7 @@ class Tokeniser:
         self._stem_starts: frozenset[str] = frozenset()
         self._target_words: set[str] | None = None
         self.article_vocabulary: frozenset[str] = frozenset()  # stems of the leaflets' own text, not their phrasings
+        self.leaflet_vocabularies: tuple[frozenset[str], ...] = ()  # the same, leaflet by leaflet
         self._neutral_stems: frozenset[str] = frozenset()
         self._off_topic_stems: frozenset[str] = frozenset()
 
@@ -419,6 +420,7 @@ class Tokeniser:
             "question_kinds": [[k.name, k.asks.pattern, k.answered_by.pattern] for k in self.lexicon.question_kinds],
             "vocabulary": sorted(self.vocabulary),
             "article_vocabulary": sorted(self.article_vocabulary),
+            "leaflet_vocabularies": [sorted(v) for v in self.leaflet_vocabularies],
             "compounds": [[a, b, joined] for (a, b), joined in self.compounds.items()],
             "known": self._known_words,
             "memo": self.stem.memo,
@@ -433,6 +435,7 @@ class Tokeniser:
         tokeniser = cls(lexicon, Stemmer(state["memo"]))
         tokeniser.vocabulary = frozenset(state["vocabulary"])
         tokeniser.article_vocabulary = frozenset(state["article_vocabulary"])
+        tokeniser.leaflet_vocabularies = tuple(frozenset(v) for v in state["leaflet_vocabularies"])
         tokeniser.compounds = {(a, b): joined for a, b, joined in state["compounds"]}
         tokeniser._known_words = dict(state["known"])
         tokeniser._after_learning()
@@ -607,7 +610,8 @@ class Tokeniser:
                     target = None  # "how does it work" is a way of asking, not article text to expand
                 if target is not None:
                     expanded.extend(target)
-                    covered.update(range(i, i + size))
+                    if not self._leaflets_use(key, target):  # a word a leaflet uses itself stays ("hormone")
+                        covered.update(range(i, i + size))
                     i += size - 1
                     break
             i += 1
@@ -641,6 +645,22 @@ class Tokeniser:
         negated = any(w in NEGATIONS for w in fixed)
         return Analysis(tuple(tokens), tuple(content), tuple(unknown), tuple(corrected), tuple(expanded), negated,
                         tuple(off_topic), kinds=kinds)
+
+    def _leaflets_use(self, key: tuple[str, ...], target: tuple[str, ...]) -> bool:
+        """Whether a loaded leaflet uses the words of a lexicon entry itself but not the words the
+        entry reads them as: then the entry adds its words and takes none away (with a hormone
+        therapy leaflet loaded, "hormone" is that leaflet's own word, not only the immunotherapy
+        article's "endocrine"; "chemo" stays "chemotherapy", which the chemotherapy leaflet uses too)."""
+        own = [self.stem_word(word) for word in key if not is_function_word(word)]
+        meant = [self.stem_word(word) for word in target if not is_function_word(word)]
+        return bool(own) and any(all(stem in vocabulary for stem in own) and not all(stem in vocabulary for stem in meant)
+                                 for vocabulary in self.leaflet_vocabularies)
+
+    def word_stems(self, texts: Iterable[str]) -> frozenset[str]:
+        """The stems of the words of some texts (function words left out)."""
+        spelling = self.lexicon.spelling
+        return frozenset(self.stem(word) for text in texts for word in (uk_spelling(w, spelling) for w in words(text))
+                         if not is_function_word(word))
 
     def _terms_past_fillers(self, fixed: list[str], covered: set[int]) -> list[str]:
         """Lay phrases a question breaks with a filler word ("how does chemo actually work"): matched

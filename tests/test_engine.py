@@ -464,6 +464,22 @@ Most people have sprocket therapy for six months.
 """
 
 
+HORMONE_LEAFLET = """---
+title: Hormone Therapy
+author: A Hospital
+source: made up for a test
+---
+
+# Hormone Therapy
+
+Hormone therapy slows cancers that use hormones to grow.
+
+## How hormone therapy is given
+
+Hormone therapy is given as tablets or as injections under the skin.
+"""
+
+
 @pytest.fixture(scope="module")
 def sprocket_engine(tmp_path_factory) -> Engine:
     from dataclasses import replace
@@ -476,6 +492,7 @@ def sprocket_engine(tmp_path_factory) -> Engine:
     for source in paths.corpus.iterdir():
         shutil.copy(source, corpus / source.name)
     (corpus / "sprocket.md").write_text(SPROCKET_LEAFLET, encoding="utf-8")
+    (corpus / "hormone.md").write_text(HORMONE_LEAFLET, encoding="utf-8")
     return Engine.load(replace(paths, corpus=corpus), cache="off")
 
 
@@ -497,3 +514,11 @@ def test_a_leaflet_is_named_by_the_other_name_its_opening_gives(sprocket_engine)
 def test_a_word_typed_in_capitals_is_an_acronym_not_a_typo(engine):
     analysis = engine.tokeniser.analyse("what is a PARP inhibitor")
     assert "parp" in analysis.unknown and not analysis.corrected
+
+
+def test_a_leaflet_is_named_by_its_title_word_though_the_lexicon_reads_it_as_another(sprocket_engine):
+    # the shared lexicon reads "hormone" as the immunotherapy article's "endocrine"
+    tokens = sprocket_engine.tokeniser.analyse("how is hormone therapy given?").tokens
+    assert set(sprocket_engine._named_leaflets(tokens)) == {"hormone.md"}
+    reply = sprocket_engine.answer("how is hormone therapy given?")
+    assert reply.kind == "answer" and "tablets or as injections" in reply.answer

@@ -443,3 +443,30 @@ def test_a_question_that_refers_back_takes_its_subject_from_the_last_sentence_th
     assert "nodded" not in analysis.background_unknown  # the sentence that says what "it" is counts
     warfarin = tok.analyse("My dad takes warfarin. Is it safe with that?")
     assert warfarin.background_unknown == ()  # no sentence names a subject of the leaflets: all of it counts
+
+
+def test_a_lexicon_entry_keeps_a_word_a_leaflet_uses_without_the_entrys_words():
+    # the first leaflet says "endocrine", the second "hormone": with the second loaded, "hormone"
+    # is a word of its own, and the entry adds "endocrine" beside it
+    tokeniser = Tokeniser(Lexicon(terms={("hormone",): ("endocrine",)}))
+    leaflets = [["The endocrine system can be affected."], ["Hormone therapy slows cancers that use hormones."]]
+    tokeniser.learn([text for texts in leaflets for text in texts])
+    tokeniser.leaflet_vocabularies = tuple(tokeniser.word_stems(texts) for texts in leaflets)
+    assert set(tokeniser.analyse("hormone tablets").tokens) >= {tokeniser.stem("hormone"), tokeniser.stem("endocrine")}
+    tokeniser.leaflet_vocabularies = tuple(tokeniser.word_stems(texts) for texts in leaflets[:1])
+    assert tokeniser.stem("hormone") not in tokeniser.analyse("hormone tablets").tokens
+
+
+def test_a_lexicon_entry_between_two_words_of_one_leaflet_still_reads_one_as_the_other(tok):
+    tok.leaflet_vocabularies = (tok.word_stems(CORPUS + ["Chemotherapy (also called chemo) is a treatment."]),)
+    try:
+        assert tok.analyse("chemo").tokens == tuple(tok.tokens("chemotherapy"))
+    finally:
+        tok.leaflet_vocabularies = ()
+
+
+def test_acronyms_are_the_words_typed_in_capitals():
+    from chatbot.text import acronyms
+
+    assert acronyms("is a PARP inhibitor like FOLFOX?") == {"parp", "folfox"}
+    assert acronyms("WHAT IS IMUNOTHERAPY") == set()  # typed in capitals throughout: nothing stands out
