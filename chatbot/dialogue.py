@@ -25,7 +25,7 @@ from typing import Callable, Sequence
 from .decision import COMMON_ZIPF
 from .engine import MAX_QUESTION_CHARS
 from .english import english
-from .followup import Context, blend
+from .followup import Context, asks_to_rephrase, blend
 from .listing import asked_phrase
 from .reply import Citation, Reply
 from .text import NEGATIONS, QUESTION_WORDS, Analysis, clean, fold, words
@@ -151,7 +151,7 @@ class Conversation:
 
     def _refers_back(self, said: list[str], own_words: list[str], content: tuple = ()) -> bool:
         """Does a message lean on what came before rather than name a subject of its own?"""
-        if (not own_words or not self._topical(content) or said[:1] == ["and"]
+        if (not own_words or not self._topical(content) or said[:1] == ["and"] or asks_to_rephrase(" ".join(said))
                 or said[:2] in (["what", "about"], ["how", "about"])):
             return True  # nothing of its own ("any others?", "since when?"), or an elliptical "and ...?"
         if said and said[0] in {"so", "but"}:

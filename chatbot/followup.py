@@ -28,8 +28,16 @@ DISTINCT_IDF = 0.9  # an earlier word this distinctive among sections (two of ei
 EVERYDAY_WEIGHT = 1.0  # own leaflet words weighing less than this in all name no subject of their own
 DEMONSTRATIVES = frozenset("that this those these".split())  # point at what was just said, not the topic
 ELSE_WORDS = frozenset("else other others another besides".split())  # "what else?": read on
-CAUSAL = re.compile(r"\b(because|that[’']s why|which is why|this is why|due to|caused by|as a result|so that)\b",
-                    re.IGNORECASE)
+# A request to say the last answer again in plainer words ("say it simpler", "in plain English
+# please", "I don't understand"): general English, no leaflet's words.
+REPHRASE = re.compile(r"\b(simpler|simply|simple (words|terms|english)|plain(er|ly)?( english| words| terms)?|easier words|"
+                      r"layman'?s|in other words|another way|differently|dumb(ed)? (it|that) down|"
+                      r"(do not|dont|didnt|did not) (understand|get (it|that))|what do you mean)\b", re.IGNORECASE)
+# Where a passage says something again more plainly ("In simple terms, it removes the brakes").
+PLAINER = re.compile(r"\b(in simple terms|simply put|put simply|in other words|in practical terms|in short|basically|"
+                     r"that means|this means|in plain english)\b", re.IGNORECASE)
+CAUSAL = re.compile(r"\b(because|that[’']s why|which is why|this is why|due to|caused by|as a result|so that|in order to|"
+                    r"comes? down to|the reason)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -75,6 +83,8 @@ def read(engine, own: Analysis, context: Context) -> Reading:
         return Reading(ranked[:SHOWN_WITH], engine.confidence(own, ranked), together=0)
     blended = blend(own, context.subject)
     related = _related(engine, blended, context)
+    if asks_to_rephrase(own.text) and any(_in_section(s, context) for s in related):
+        return _plainer(engine, related, context)
     weights = engine.query_weights(own)
     if not own.unknown and sum(w for t, w in weights.items() if t in engine.index.idf) < EVERYDAY_WEIGHT:
         return _about_what_was_shown(engine, own, blended, related, context)
@@ -141,6 +151,29 @@ def _about_what_was_shown(engine, own: Analysis, blended: Analysis, related: lis
         ranked = [chosen, following] + [s for s in ranked[1:] if s is not following]
     subject = replace(context.subject, unknown=blended.unknown, off_topic=blended.off_topic, kinds=own.kinds)
     return Reading(ranked[:SHOWN_WITH], engine.confidence(subject, ranked), together)
+
+
+def asks_to_rephrase(message: str) -> bool:
+    """Does a message ask for the last answer again in plainer words ("say that more simply")?"""
+    return REPHRASE.search(" ".join(words(message))) is not None
+
+
+def _plainer(engine, related: list, context: Context) -> Reading:
+    """The last answer said more plainly: the passage of its section that restates things plainly
+    ("In simple terms, ..."), the nearest to the one that answered; else that one again, read with
+    the passage that follows it."""
+    section = sorted((s for s in related if _in_section(s, context)), key=lambda s: s.passage.position)
+    answered = context.cited if context.cited >= 0 else context.shown
+    plain = [s for s in section if PLAINER.search(s.passage.text)]
+    if plain:
+        chosen = min(plain, key=lambda s: (abs(s.passage.position - answered), s.passage.position < answered))
+        return Reading(_first(chosen, related), 1.0)
+    chosen = min(section, key=lambda s: abs(s.passage.position - answered))
+    following = _following(section, chosen)
+    ranked = _first(chosen, related)
+    if following is None:
+        return Reading(ranked, 1.0)
+    return Reading([chosen, following] + [s for s in ranked[1:] if s is not following], 1.0, together=2)
 
 
 def _following(section: list, chosen):

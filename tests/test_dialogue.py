@@ -151,6 +151,13 @@ def test_asking_for_it_more_simply_is_not_asking_for_more(engine):
     assert Conversation._asks_to_go_on(["tell", "me", "more", "please"])
 
 
+def test_asking_for_it_more_simply_shows_where_the_section_says_it_plainly(engine):
+    *_, simpler = talk(engine, "what is immunotherapy?", "say that more simply please")
+    assert simpler.kind == "answer" and "In simple terms" in simpler.answer
+    *_, plain = talk(engine, "how is immunotherapy different from chemo?", "in plain English please")
+    assert plain.kind == "answer" and plain.citations[0].section == "How it differs from chemotherapy"
+
+
 def test_more_past_the_end_of_a_section_shows_what_was_skipped(engine):
     conversation = Conversation(engine)
     conversation.reply("is the combination of approaches common in lung cancer?")  # the section's last passages
