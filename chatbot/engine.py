@@ -49,7 +49,7 @@ AUTHORSHIP = (("author",), ("authors",), ("authored",), ("writer",), ("writers",
               ("who", "writes"), ("written", "by"), ("who", "has", "written"))
 TITLE_TOKENS = frozenset({"dr", "doctor", "prof", "professor", "mr", "mrs", "ms", "miss", "sir", "dame"})  # "mum's dr said..." names nobody
 SECTION_WEIGHT = 0.5  # how much the whole section's BM25 score adds to a passage's own
-PHRASING_WEIGHT = 1.0  # how much the section's phrasings' BM25 score adds to it
+PHRASING_WEIGHT = 2.0  # how much the section's phrasings' BM25 score adds to it (2: as much as the search, whose topical words count twice)
 SAME_SUBJECT_SHARE = 0.8  # a leaflet whose best passage scores this share of the best one's is on the subject
 TITLE_WEIGHT = 2.0  # added to the passages of a leaflet whose subject (a word of its title only) the question names
 PHRASING_DEPTH = 10  # the best-matching phrasings; their sections join the candidates
@@ -64,6 +64,7 @@ ASKING_VERBS = frozenset("can could do does did will would should shall may migh
 PERSONS = frozenset("i you we he she they".split())  # "should I", "might we": the one who asks
 SUBJECTS = frozenset("i you we he she it they my your his her our their the this that these those there a an".split())
 ANSWER_THRESHOLD = 0.5  # the usual threshold of data/decision.yaml, for reports that speak of it
+TOPICAL_REPEAT = 2  # a topical word counts this many times in the search, an everyday one once
 MIN_SURPRISE, MAX_SURPRISE = 0.3, 3.0  # the weights of the commonest and of never-seen words
 SURPRISE_TOP_ZIPF, SURPRISE_SCALE = 7.0, 2.5  # weight = (7 - Zipf) / 2.5, so 5.8 ("school") -> 0.5
 EVERYDAY_SURPRISE = (SURPRISE_TOP_ZIPF - COMMON_ZIPF) / SURPRISE_SCALE  # the weight of a word at the everyday Zipf
@@ -404,6 +405,7 @@ class Engine:
     def retrieve(self, analysis: Analysis, n: int = 5) -> list[Scored]:
         """The best passages for a question, best first, with their coverage of the question."""
         tokens = analysis.tokens + analysis.asked  # the asking sentence counts twice: background tells less
+        tokens = self._topical_repeats(analysis, tokens)
         hits = self.index.top(tokens, RERANK_DEPTH)
         phrased = self._phrasing_scores(self.tokeniser.phrase_tokens(analysis.text, analysis.corrected)) if analysis.text else {}
         named = self._named_leaflets(tokens)
@@ -477,6 +479,18 @@ class Engine:
         "hormone" is what the lexicon makes of it)."""
         return {token for w in words(fold(text)) if not is_function_word(w) and english().zipf(w) < COMMON_ZIPF
                 for token in self.tokeniser.tokens(w)}
+
+    def _topical_repeats(self, analysis: Analysis, tokens: Sequence[str]) -> tuple[str, ...]:
+        """The search words with each topical one twice: an everyday word of English ("actually",
+        "go", "normally") counts half as much as a topical one ("infusion", "thyroid") however rare
+        the leaflets make it, so "how will my wife actually receive it?" is not drawn to the heading
+        "What immunotherapy is actually doing". Words the lexicon adds count as topical. A
+        follow-up read with an earlier subject is weighed already (chatbot/followup.py)."""
+        if analysis.weighed:
+            return tuple(tokens)
+        everyday = {self.tokeniser.stem_word(word) for word in analysis.content if english().zipf(word) >= COMMON_ZIPF}
+        topical = set(analysis.tokens) | set(analysis.asked)
+        return tuple(token for token in tokens for _ in range(TOPICAL_REPEAT if token in topical and token not in everyday else 1))
 
     def _phrasing_scores(self, tokens: Sequence[str]) -> dict[int, float]:
         """Each section's BM25 score against its phrasings, for the sections that score above zero."""

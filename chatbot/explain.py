@@ -37,7 +37,8 @@ def explain(engine, question: str, context=None) -> str:
     if context is not None:
         return "\n".join(lines + _follow_up(engine, text, analysis, context, reply))
     ranked = engine.retrieve(analysis)
-    lines.append("stage: retrieval (BM25 over passages, section text and the leaflets' phrasings), then the decision"
+    lines.append("stage: retrieval (BM25 over passages, section text and the leaflets' phrasings; a topical search word"
+                 " counts twice, an everyday one once), then the decision"
                  " (data/decision.yaml, fitted by scripts/fit_decision.py)")
     lines += _words(engine, analysis)
     lines += fired_entries(text)

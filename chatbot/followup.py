@@ -70,7 +70,7 @@ def blend(own: Analysis, earlier: Analysis) -> Analysis:
     topic, still count against it. The earlier question's text joins its own for the phrasings."""
     return replace(own, tokens=own.tokens * OWN_WEIGHT + earlier.tokens, asked=(), content=own.content + earlier.content,
                    unknown=own.unknown + earlier.unknown, off_topic=own.off_topic + earlier.off_topic,
-                   text=f"{earlier.text} {own.text}".strip())
+                   text=f"{earlier.text} {own.text}".strip(), weighed=True)
 
 
 def read(engine, own: Analysis, context: Context) -> Reading:

@@ -309,6 +309,7 @@ class Analysis:
     asked: tuple[str, ...] = ()  # the tokens of the sentences that ask, when others only tell
     kinds: tuple[QuestionKind, ...] = ()  # the kinds of question it asks (how long, what it costs...)
     text: str = ""  # what asks: the asking sentences of a long message, else the whole (for phrasings)
+    weighed: bool = False  # its tokens are already weighed (a follow-up's own words twice, the earlier once)
 
 
 class Tokeniser:

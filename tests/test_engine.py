@@ -522,3 +522,13 @@ def test_a_leaflet_is_named_by_its_title_word_though_the_lexicon_reads_it_as_ano
     assert set(sprocket_engine._named_leaflets(tokens)) == {"hormone.md"}
     reply = sprocket_engine.answer("how is hormone therapy given?")
     assert reply.kind == "answer" and "tablets or as injections" in reply.answer
+
+
+def test_a_topical_word_counts_twice_in_the_search_and_an_everyday_one_once(engine):
+    analysis = engine.tokeniser.analyse("how will my wife actually receive her immunotherapy")
+    searched = engine._topical_repeats(analysis, analysis.tokens)
+    assert searched.count(engine.tokeniser.stem_word("actually")) == 1
+    assert searched.count(engine.tokeniser.stem_word("immunotherapy")) == 2
+    # so an everyday word does not draw the question to a heading that happens to use it
+    reply = engine.answer("How will my wife actually receive her immunotherapy?")
+    assert reply.citations[0].section == "What the treatment process looks like"
