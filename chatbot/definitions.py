@@ -20,9 +20,11 @@ _ARTICLE = r"(?:an?|the)\s+"
 # ("Chemotherapy is used to ...", "It is not ...", "is often given")
 _NOT_DESCRIPTION = r"(?!(?:something|anything|nothing|not|also|often|usually|sometimes|still|only|just|more|most|less|very|being|\w+ed|\w+en|\w+ly)\b)"
 # "X is/are ...", "X (also called Y) is ...": a term opening its sentence, then the verb
-_DEFINES = re.compile(r"^(?:" + _ARTICLE + r")?(?P<term>[a-z][a-z0-9' -]*?)\s*(?:\((?P<alias>[^)]*)\))?,?\s+(?:is|are)\s+" + _NOT_DESCRIPTION)
+_DEFINES = re.compile(r"^(?:" + _ARTICLE + r")?(?P<term>[a-z][a-z0-9' -]*?)\s*(?:\((?P<alias>[^)]*)\)|"
+                      r",\s*(?P<appositive>(?:also\s+)?(?:called|known as)\s+[^,]*),)?,?\s+(?:is|are)\s+" + _NOT_DESCRIPTION)
 # "... is called X", "... also known as X", "the group known as X"
-_NAMED = re.compile(r"\b(?:called|known as)\s+(?:" + _ARTICLE + r")?(?P<term>[a-z][a-z0-9' -]*?)\s*(?:[.,;:)]|$)")
+_NAMED = re.compile(r"\b(?:called|known as)\s+(?:" + _ARTICLE + r")?(?P<term>[a-z][a-z0-9' ,-]*?)\s*(?:[.;:)]|$)")
+_LIST = re.compile(r",\s*(?:or\s+|and\s+)?|\s+or\s+|\s+and\s+")  # "called A, B, or C": three names
 # "- Port: A port is ...", "- intrathecal: injected into ...": a list item naming its term first
 _GLOSSARY = re.compile(r"^\s*[-*•]\s*(?P<term>[a-z][a-z0-9' -]*?)\s*:\s+", re.M)
 _ALIAS_OPENING = re.compile(r"^(?:also\s+)?(?:called|known as|or)\s+")
@@ -58,10 +60,23 @@ def defined_terms(text: str) -> set[str]:
         sentence = sentence.strip().lstrip("-*• ").strip()
         match = _DEFINES.match(sentence)
         if match:
-            found.update(t for t in (_term(match.group("term")),
-                                     _term(_ALIAS_OPENING.sub("", match.group("alias") or ""))) if t)
-        found.update(t for t in (_term(m.group("term")) for m in _NAMED.finditer(sentence)) if t)
+            alias = match.group("alias") or match.group("appositive") or ""
+            found.update(t for t in (_term(match.group("term")), _term(_ALIAS_OPENING.sub("", alias))) if t)
+        for named in _NAMED.finditer(sentence):
+            found.update(_names(named.group("term")))
     return found
+
+
+def _names(listed: str) -> list[str]:
+    """The names of "called A, B, or C" (up to the first part too long to be a name: "therapeutic
+    antibodies, are proteins produced in the lab" gives one)."""
+    names = []
+    for part in _LIST.split(listed):
+        term = _term(part)
+        if term is None:
+            break
+        names.append(term)
+    return names
 
 
 def asked_term(question: str) -> str | None:

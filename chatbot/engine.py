@@ -158,7 +158,8 @@ class Engine:
             self._section_phrasings.setdefault(number, []).append(i)
         self._title_words: dict[str, set[str]] | None = None  # built on first use
         self._subjects: dict[str, set[str]] | None = None  # each leaflet's subject stems, on first use
-        self._defined: list[list[frozenset[str]]] | None = None  # each passage's defined terms' tokens, on first use
+        self._defined: list[list[frozenset[str]]] | None = None
+        self._names: list[list[frozenset[str]]] | None = None  # each passage's defined names' word stems, on first use  # each passage's defined terms' tokens, on first use
         self._section_passages: dict[int, list[int]] = {}
         for i, number in enumerate(self.section_of):
             self._section_passages.setdefault(number, []).append(i)
@@ -453,7 +454,7 @@ class Engine:
         A term may carry its leaflet's subject besides ("what is a chemo port?" and "A port is ...")."""
         term = asked_term(analysis.text) if analysis.text else None
         if term is None:
-            return set()
+            return self._naming_two(analysis)
         asked = set(self.tokeniser.tokens(term))
         if not asked:
             return set()
@@ -462,6 +463,23 @@ class Engine:
         subjects = self._subject_stems()
         return {i for i, terms in enumerate(self._defined)
                 if any(d and d <= asked and asked - d <= subjects[self.passages[i].source] for d in terms)}
+
+    def _naming_two(self, analysis: Analysis) -> set[int]:
+        """A question that names two of the names a passage gives ("is chemo just short for
+        chemotherapy?", "is radiotherapy the same as radiation therapy?") asks about those names:
+        the passages that give both answer it."""
+        if not analysis.text:
+            return set()
+        if self._names is None:
+            self._names = [[frozenset(map(self.tokeniser.stem_word, words(t))) for t in defined_terms(p.text)]
+                           for p in self.passages]
+        said = {self.tokeniser.stem_word(word) for word in words(fold(analysis.text))}
+        found = set()
+        for i, names in enumerate(self._names):
+            named = {n for n in names if n and n <= said}  # "hormone therapy" and "hormonal therapy" are one name
+            if len([n for n in named if not any(n < other for other in named)]) >= 2:
+                found.add(i)
+        return found
 
     def _subject_stems(self) -> dict[str, set[str]]:
         """Each leaflet's subject: the stems of its title's topical words and of the names its

@@ -45,8 +45,10 @@ def explain(engine, question: str, context=None) -> str:
     lines += matched_phrasings(engine, analysis)
     defining = engine._defining(analysis)
     if defining:
-        lines.append(f"asks what {asked_term(analysis.text)!r} is (chatbot/definitions.py): the passages that define it"
-                     " come first: " + ", ".join(engine.passages[i].id for i in sorted(defining)))
+        term = asked_term(analysis.text)
+        asks = f"asks what {term!r} is" if term else "names two of the names a passage gives"
+        lines.append(f"{asks} (chatbot/definitions.py): the passages that give them come first: "
+                     + ", ".join(engine.passages[i].id for i in sorted(defining)))
     if ranked:
         features = engine.features(analysis, ranked)
         lines.append(f"decision: threshold {engine.decision.threshold:.2f}, bias {engine.decision.bias:+.2f}")

@@ -16,6 +16,12 @@ def test_glossary_items_and_called_or_known_as_define_terms():
     assert {"port", "pump", "marker testing", "sprockets"} <= defined_terms(text)
 
 
+def test_every_name_of_a_list_is_defined_and_an_appositive_alias_too():
+    text = "Widget therapy is also called widgeting, widget care, or cog therapy. " \
+           "Monoclonal cogs, also known as therapeutic cogs, are proteins made in the lab."
+    assert defined_terms(text) == {"widgeting", "widget care", "cog therapy", "monoclonal cogs", "therapeutic cogs"}
+
+
 @pytest.mark.parametrize("text", ["Widget therapy is used to treat many cancers.", "It is a drug.",
                                   "Widgets are not for everyone.", "This is often given weekly.",
                                   "Widget therapy is something that comes up more and more."])

@@ -446,7 +446,7 @@ source: made up for a test
 
 # Sprocket Therapy
 
-Sprocket therapy (also called sprocketing) is a treatment that uses small wheels.
+Sprocket therapy (also called cogwheeling) is a treatment that uses small wheels.
 
 ## How sprocket therapy is given
 
@@ -502,12 +502,20 @@ def test_what_a_term_is_is_answered_by_the_passage_that_defines_it(sprocket_engi
 
 
 def test_what_a_leaflets_subject_is_is_answered_by_its_opening(sprocket_engine):
-    reply = sprocket_engine.answer("what is sprocketing?")
+    reply = sprocket_engine.answer("what is cogwheeling?")
     assert reply.kind == "answer" and "uses small wheels" in reply.answer
 
 
+def test_a_question_naming_two_names_of_one_thing_is_answered_where_both_are_given(sprocket_engine):
+    question = "is cogwheeling just another word for sprocket therapy?"
+    chosen = sprocket_engine._defining(sprocket_engine.tokeniser.analyse(question))
+    assert [sprocket_engine.passages[i].id for i in chosen] == ["sprocket/sprocket-therapy/1"]
+    assert sprocket_engine.answer(question).citations[0].passage == "sprocket/sprocket-therapy/1"
+    assert not sprocket_engine._defining(sprocket_engine.tokeniser.analyse("how long does sprocket therapy take"))
+
+
 def test_a_leaflet_is_named_by_the_other_name_its_opening_gives(sprocket_engine):
-    tokens = sprocket_engine.tokeniser.analyse("how long does sprocketing take").tokens
+    tokens = sprocket_engine.tokeniser.analyse("how long does cogwheeling take").tokens
     assert set(sprocket_engine._named_leaflets(tokens)) == {"sprocket.md"}
 
 
