@@ -29,13 +29,16 @@ _LIST = re.compile(r",\s*(?:or\s+|and\s+)?|\s+or\s+|\s+and\s+")  # "called A, B,
 _GLOSSARY = re.compile(r"^\s*[-*•]\s*(?P<term>[a-z][a-z0-9' -]*?)\s*:\s+", re.M)
 _ALIAS_OPENING = re.compile(r"^(?:also\s+)?(?:called|known as|or)\s+")
 _ASKS = (
+    re.compile(r"^what\s+(?:do\s+you\s+mean|is\s+meant)\s+by\s+(?:" + _ARTICLE + r")?(?P<term>[a-z0-9' -]+?)\s*\??$"),
     re.compile(r"^(?:so|and|but|ok|okay|sorry|please)?\s*(?:what|wat|wot)\s*(?:is|are|s|'s)\s+(?:" + _ARTICLE
                + r")?(?P<term>[a-z0-9' -]+?)\s*\??$"),
     re.compile(r"^(?:so|and|but|ok|okay|sorry|please)?\s*what\s+(?:does|do)\s+(?:" + _ARTICLE
                + r")?(?P<term>[a-z0-9' -]+?)\s+mean\s*\??$"),
     re.compile(r"^(?:please\s+)?(?:define|explain)\s+(?:" + _ARTICLE + r")?(?P<term>[a-z0-9' -]+?)\s*\??$"),
     re.compile(r"^(?:what\s+is\s+)?(?:the\s+)?meaning\s+of\s+(?:" + _ARTICLE + r")?(?P<term>[a-z0-9' -]+?)\s*\??$"),
+    re.compile(r"^(?:" + _ARTICLE + r")?(?P<term>[a-z0-9' -]+?)\s+(?:meaning|definition)\s*\??$"),
 )
+_HEDGES = re.compile(r"\b(?:exactly|actually|really|even|please)\b")  # "what actually is a biopsy?", "what is X exactly?"
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
 
 
@@ -81,7 +84,7 @@ def _names(listed: str) -> list[str]:
 
 def asked_term(question: str) -> str | None:
     """The term a question asks to have defined ("what is a port for chemo?" -> "port for chemo")."""
-    asked = re.sub(r"\s*\bplease\b\s*", " ", fold(question).replace("?", " ? "))
+    asked = _HEDGES.sub(" ", fold(question).replace("?", " ? "))
     asked = " ".join(asked.split())
     for pattern in _ASKS:
         match = pattern.match(asked)

@@ -32,6 +32,8 @@ def test_what_a_term_does_or_how_it_is_given_is_no_definition(text):
 @pytest.mark.parametrize("question, term", [
     ("what is a port?", "port"), ("Whats a catheter", "catheter"), ("what does adjuvant widgeting mean", "adjuvant widgeting"),
     ("what are monoclonal antibodies?", "monoclonal antibodies"), ("define widgeting please", "widgeting"),
+    ("what actually is a biopsy", "biopsy"), ("widget therapy meaning", "widget therapy"),
+    ("what is meant by PD-L1?", "pdl1"), ("what is a flange exactly?", "flange"),
 ])
 def test_a_question_asking_what_a_term_is_names_the_term(question, term):
     assert asked_term(question) == term
