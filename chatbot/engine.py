@@ -347,7 +347,7 @@ class Engine:
             return Reply(question, "smalltalk", "Please type a question about cancer immunotherapy. "
                          "For example: " + self.example_questions()[0])
         analysis = self.tokeniser.analyse(text)
-        intent = self.smalltalk.match(text, self._is_chatter)
+        intent = self.smalltalk.match(text, self._is_chatter) or self._small_talk_spelled_out(text)
         if intent is not None:
             reply = intent.reply.format(title=self._titles(), examples=self._examples_text())
             return Reply(question, "smalltalk", reply)
@@ -389,6 +389,14 @@ class Engine:
         if levels:
             return Reply(question, "urgent", found.text, confidence=1.0, level=min(levels, key=LEVELS.index))
         return Reply(question, "no_answer", found.text)
+
+    def _small_talk_spelled_out(self, text: str):
+        """Small talk in text-speak ("wot can u do"), read with the lexicon's spellings spelled out."""
+        spelling = self.tokeniser.lexicon.spelling
+        said = words(text)
+        if not any(word in spelling for word in said):
+            return None
+        return self.smalltalk.match(" ".join(spelling.get(word, word) for word in said), self._is_chatter)
 
     def _is_chatter(self, left: list[str]) -> bool:
         """Words beside a greeting or thanks that ask nothing: a few, none a topical word the

@@ -540,3 +540,8 @@ def test_a_topical_word_counts_twice_in_the_search_and_an_everyday_one_once(engi
     # so an everyday word does not draw the question to a heading that happens to use it
     reply = engine.answer("How will my wife actually receive her immunotherapy?")
     assert reply.citations[0].section == "What the treatment process looks like"
+
+
+@pytest.mark.parametrize("message", ["wot can u do", "thx m8"])
+def test_small_talk_in_text_speak_is_small_talk(engine, message):
+    assert engine.answer(message).kind == "smalltalk"
