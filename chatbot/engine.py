@@ -678,9 +678,26 @@ class Engine:
         sentences = split_sentences(passage.text)
         query = set(analysis.tokens)
         scores = [len(query & set(self.tokeniser.tokens(s))) for s in sentences]
+        defining = self._defining_sentence(sentences, analysis)
+        if defining is not None:  # a definition is read from where it starts
+            keep = sorted({defining, min(defining + 1, len(sentences) - 1), min(defining + 2, len(sentences) - 1)})
+            return " ".join(sentences[i] for i in keep)
         best = max(range(len(sentences)), key=lambda i: (scores[i], -i))
         keep = sorted({max(best - 1, 0), best, min(best + 1, len(sentences) - 1)})
         return " ".join(sentences[i] for i in keep)
+
+    def _defining_sentence(self, sentences: Sequence[str], analysis: Analysis) -> int | None:
+        """For "what is a port?", the first sentence that says what a port is ("Port: A port is ...")."""
+        term = asked_term(analysis.text) if analysis.text else None
+        asked = set(self.tokeniser.tokens(term)) if term else set()
+        if not asked:
+            return None
+        for i, sentence in enumerate(sentences):
+            for name in defined_terms(sentence) | defined_terms(f"- {sentence}"):
+                tokens = set(self.tokeniser.tokens(name))
+                if tokens and tokens <= asked:
+                    return i
+        return None
 
     def source_line(self, passage: Passage) -> str:
         return f"Source: {passage.section} \u2014 {passage.title}"

@@ -455,8 +455,11 @@ checks the flange and flange settings at each flange visit.
 
 ## Words you may hear
 
-- Flange: A flange is a thin ring placed under the skin.
-- Cog: a small tooth on a wheel.
+- Cog: a small tooth on a wheel. Cogs turn the wheel a little at a time, and a nurse checks them at each
+visit to the clinic. Cogs that wear down are changed by the nurse. A worn cog makes the wheel slip, so
+the clinic keeps spare cogs and a spare wheel in the flange room, beside the flange tools.
+- Flange: A flange is a thin ring placed under the skin. It holds the wheel in place. The nurse cleans
+the flange and the skin around the flange at each visit, and a flange that hurts is looked at the same day.
 
 ## How long sprocket therapy takes
 
@@ -499,6 +502,20 @@ def sprocket_engine(tmp_path_factory) -> Engine:
 def test_what_a_term_is_is_answered_by_the_passage_that_defines_it(sprocket_engine):
     reply = sprocket_engine.answer("what is a flange?")
     assert reply.kind == "answer" and "A flange is a thin ring" in reply.answer
+
+
+
+def test_a_long_passage_is_shown_from_where_it_says_what_the_asked_term_is(engine):
+    from chatbot.passages import Passage
+
+    text = ("- Cog: a small tooth on a wheel. Cogs turn the wheel a little at a time, and the nurse checks the cogs "
+            "and the port at each visit. Cogs that wear down are changed by the nurse at the port clinic. A worn cog "
+            "makes the wheel slip, so the clinic keeps spare cogs. - Port: A port is a small disc under the skin. "
+            "It holds the line in place. The nurse cleans the port at each visit, and a port that hurts is seen "
+            "the same day by the team at the clinic.")
+    passage = Passage("x/1", "x.md", "X", "Words", "words", 1, text)
+    shown = engine._passage_text(passage, engine.tokeniser.analyse("what is a port?"))
+    assert shown.startswith("- Port: A port is a small disc") or shown.startswith("Port: A port is a small disc")
 
 
 def test_what_a_leaflets_subject_is_is_answered_by_its_opening(sprocket_engine):
