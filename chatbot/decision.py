@@ -3,8 +3,11 @@
 scripts/fit_decision.py fits the weights from labelled patient messages and writes them to
 data/decision.yaml; this module reads that file and turns one question's analysis and its best
 passage into features and a calibrated probability. What counts against an answer is a word no
-LOADED leaflet uses, weighed by how common it is in general English: an everyday word ("kids",
-"receive") says little, a rare or unknown one (a drug's name) says a lot.
+LOADED leaflet uses, counted in two bands of general-English frequency: everyday words ("kids",
+"receive") and topical ones, rare or unknown (a drug's name). The topical band is one feature, not
+two (rare and middling were measured apart: the rare band's fitted weight came out positive, as if
+a drug's name were evidence for an answer, because slang and unmended typos in the questions that
+the leaflets do answer are as rare as drug names).
 """
 
 from __future__ import annotations
@@ -18,10 +21,10 @@ from .english import English
 from .errors import DataError
 from .yamlfile import read_yaml
 
-FEATURES = ("unknown_rare", "unknown_mid", "unknown_common", "off_topic", "unanswered_kind", "coverage",
+FEATURES = ("unknown_topical", "unknown_common", "off_topic", "unanswered_kind", "coverage",
             "log_score", "log_phrasing", "phrased_section", "known")
 COMMON_ZIPF = 4.5  # at least this frequent in general English: an everyday word
-RARE_ZIPF = 3.0  # below this (or not an English word at all): a rare or technical word
+RARE_ZIPF = 3.0  # below this (or not an English word at all): a rare or technical word (for --explain)
 MAX_Z = 30.0  # the logistic is flat well before this; clamping keeps every input finite
 
 
@@ -67,9 +70,8 @@ class Decision:
 
 def unknown_bands(words: Sequence[str], english: English) -> dict[str, float]:
     """How many words fall in each band of general-English frequency."""
-    bands = {"unknown_rare": 0.0, "unknown_mid": 0.0, "unknown_common": 0.0}
+    bands = {"unknown_topical": 0.0, "unknown_common": 0.0}
     for word in words:
-        zipf = english.zipf(word)
-        band = "unknown_common" if zipf >= COMMON_ZIPF else "unknown_mid" if zipf >= RARE_ZIPF else "unknown_rare"
+        band = "unknown_common" if english.zipf(word) >= COMMON_ZIPF else "unknown_topical"
         bands[band] += 1
     return bands

@@ -124,9 +124,10 @@ def test_surrounding_whitespace_does_not_change_the_kind(engine, question, left,
 @SETTINGS
 @given(question=QUESTIONS)
 def test_letter_case_does_not_change_the_kind(engine, question):
-    kind = engine.answer(question).kind
+    # a message typed all in capitals reads as the same message in small letters; within a message,
+    # a word in capitals is an acronym ("PARP"), never mended as a typo (tests/test_text.py)
+    kind = engine.answer(question.lower()).kind
     assert engine.answer(question.upper()).kind == kind
-    assert engine.answer(question.lower()).kind == kind
 
 
 @SETTINGS
