@@ -623,8 +623,8 @@ class Tokeniser:
         # Words a lexicon term covers are replaced by the article words it maps them to.
         sequence = [(w, False) for idx, w in enumerate(fixed) if idx not in covered] + [(w, True) for w in expanded]
         for word, from_lexicon in self._join_compounds(sequence):
-            if is_function_word(word):
-                continue
+            if is_function_word(word) or (len(word) == 1 and word.isalpha()):
+                continue  # a letter left on its own ("w" for with) names nothing; "t cells" is joined by now
             stem = self.stem_word(word)
             unplaced = stem not in self.vocabulary and not from_lexicon
             # "high" ~ "higher", "early" ~ "earlier": the leaflets' forms of the same adjective
@@ -693,13 +693,17 @@ class Tokeniser:
             if out and out[-1][1] == from_lexicon:
                 previous = out[-1][0]
                 joined = self.compounds.get((previous, word))
-                if joined is None and previous + word in self._known_words:
-                    joined = previous + word
+                if joined is None and previous + word in self._known_words and self._in_leaflets(previous + word):
+                    joined = previous + word  # "multi disciplinary"; not "look out", which only a phrasing writes "lookout"
                 if joined is not None:
                     out[-1] = (joined, from_lexicon)
                     continue
             out.append((word, from_lexicon))
         return out
+
+    def _in_leaflets(self, word: str) -> bool:
+        """Whether the leaflets' own text (not their phrasings) uses the word (all of it, before learning)."""
+        return not self.article_vocabulary or self._known_words[word] in self.article_vocabulary
 
     def _word_known(self, word: str) -> bool:
         if word in STOPWORDS or word in QUESTION_WORDS or word in NEGATIONS or word in self.lexicon.neutral:

@@ -470,3 +470,20 @@ def test_acronyms_are_the_words_typed_in_capitals():
 
     assert acronyms("is a PARP inhibitor like FOLFOX?") == {"parp", "folfox"}
     assert acronyms("WHAT IS IMUNOTHERAPY") == set()  # typed in capitals throughout: nothing stands out
+
+
+def test_a_letter_on_its_own_names_nothing(tok):
+    analysis = tok.analyse("side effects w chemo")
+    assert "w" not in analysis.unknown and "w" not in analysis.content
+
+
+def test_neighbours_are_joined_only_into_a_word_of_the_leaflets_own_text():
+    # "lookout" is a word of a patient's phrasing only: "look out" stays two words
+    leaflet = ["A multi-disciplinary team looks out for rashes."]
+    tokeniser = Tokeniser(Lexicon())
+    tokeniser.learn(leaflet)
+    article_vocabulary = tokeniser.vocabulary
+    tokeniser.learn(leaflet + ["what should I be on the lookout for"])
+    tokeniser.article_vocabulary = article_vocabulary
+    assert tokeniser.stem("lookout") not in tokeniser.analyse("what should I look out for").tokens
+    assert tokeniser.stem("multidisciplinary") in tokeniser.analyse("a multi disciplinary team").tokens
