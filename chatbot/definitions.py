@@ -30,15 +30,15 @@ _GLOSSARY = re.compile(r"^\s*[-*•]\s*(?P<term>[a-z][a-z0-9' -]*?)\s*:\s+", re.
 _ALIAS_OPENING = re.compile(r"^(?:also\s+)?(?:called|known as|or)\s+")
 _ASKS = (
     re.compile(r"^what\s+(?:do\s+you\s+mean|is\s+meant)\s+by\s+(?:" + _ARTICLE + r")?(?P<term>[a-z0-9' -]+?)\s*\??$"),
-    re.compile(r"^(?:so|and|but|ok|okay|sorry|please)?\s*(?:what|wat|wot)\s*(?:is|are|s|'s)\s+(?:" + _ARTICLE
+    re.compile(r"^(?:so|and|but|ok|okay|sorry)?\s*(?:what|wat|wot)\s*(?:is|are|s|'s)\s+(?:" + _ARTICLE
                + r")?(?P<term>[a-z0-9' -]+?)\s*\??$"),
-    re.compile(r"^(?:so|and|but|ok|okay|sorry|please)?\s*what\s+(?:does|do)\s+(?:" + _ARTICLE
+    re.compile(r"^(?:so|and|but|ok|okay|sorry)?\s*what\s+(?:does|do)\s+(?:" + _ARTICLE
                + r")?(?P<term>[a-z0-9' -]+?)\s+mean\s*\??$"),
-    re.compile(r"^(?:please\s+)?(?:define|explain)\s+(?:" + _ARTICLE + r")?(?P<term>[a-z0-9' -]+?)\s*\??$"),
+    re.compile(r"^(?:define|explain)\s+(?:" + _ARTICLE + r")?(?P<term>[a-z0-9' -]+?)\s*\??$"),
     re.compile(r"^(?:what\s+is\s+)?(?:the\s+)?meaning\s+of\s+(?:" + _ARTICLE + r")?(?P<term>[a-z0-9' -]+?)\s*\??$"),
     re.compile(r"^(?:" + _ARTICLE + r")?(?P<term>[a-z0-9' -]+?)\s+(?:meaning|definition)\s*\??$"),
 )
-_HEDGES = re.compile(r"\b(?:exactly|actually|really|even|please)\b")  # "what actually is a biopsy?", "what is X exactly?"
+_HEDGES = re.compile(r"\b(?:exactly|actually|really|even|please)\b")  # "what actually is a biopsy?", "define X please"
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
 
 

@@ -89,6 +89,11 @@ class Paths:
                    root / "data" / "decision.yaml")
 
 
+def _topical(word: str) -> bool:
+    """A word that can name a leaflet's subject: not a function word, rarer than everyday English."""
+    return not is_function_word(word) and english().zipf(word) < COMMON_ZIPF
+
+
 def indexed_text(passage: Passage) -> str:
     """What the index reads of a passage: its heading (HEADING_REPEAT times) and its text. Of the
     heading, not the words that name the whole leaflet, its title's topical words ("How chemotherapy
@@ -97,7 +102,7 @@ def indexed_text(passage: Passage) -> str:
     only in its text; and not the title over the opening section at all."""
     if passage.section == passage.title:
         return passage.text
-    subject = {word for word in words(fold(passage.title)) if not is_function_word(word) and english().zipf(word) < COMMON_ZIPF}
+    subject = {word for word in words(fold(passage.title)) if _topical(word)}
     heading = " ".join(word for word in words(fold(passage.section)) if word not in subject)
     return f"{heading}\n" * HEADING_REPEAT + passage.text
 
@@ -158,8 +163,9 @@ class Engine:
             self._section_phrasings.setdefault(number, []).append(i)
         self._title_words: dict[str, set[str]] | None = None  # built on first use
         self._subjects: dict[str, set[str]] | None = None  # each leaflet's subject stems, on first use
-        self._defined: list[list[frozenset[str]]] | None = None
-        self._names: list[list[frozenset[str]]] | None = None  # each passage's defined names' word stems, on first use  # each passage's defined terms' tokens, on first use
+        # the passages that define terms, with the terms' tokens and their names' word stems (on first use)
+        self._defined: list[tuple[int, list[frozenset[str]]]] | None = None
+        self._names: list[tuple[int, list[frozenset[str]]]] | None = None
         self._section_passages: dict[int, list[int]] = {}
         for i, number in enumerate(self.section_of):
             self._section_passages.setdefault(number, []).append(i)
@@ -467,9 +473,10 @@ class Engine:
         if not asked:
             return set()
         if self._defined is None:
-            self._defined = [[frozenset(self.tokeniser.tokens(t)) for t in defined_terms(p.text)] for p in self.passages]
+            self._defined = [(i, terms) for i, p in enumerate(self.passages)
+                             if (terms := [frozenset(self.tokeniser.tokens(t)) for t in defined_terms(p.text)])]
         subjects = self._subject_stems()
-        return {i for i, terms in enumerate(self._defined)
+        return {i for i, terms in self._defined
                 if any(d and d <= asked and asked - d <= subjects[self.passages[i].source] for d in terms)}
 
     def _naming_two(self, analysis: Analysis) -> set[int]:
@@ -478,12 +485,12 @@ class Engine:
         the passages that give both answer it."""
         if not analysis.text:
             return set()
-        if self._names is None:
-            self._names = [[frozenset(map(self.tokeniser.stem_word, words(t))) for t in defined_terms(p.text)]
-                           for p in self.passages]
+        if self._names is None:  # only a passage that gives two names or more can answer
+            self._names = [(i, names) for i, p in enumerate(self.passages)
+                           if len(names := [frozenset(map(self.tokeniser.stem_word, words(t))) for t in defined_terms(p.text)]) >= 2]
         said = {self.tokeniser.stem_word(word) for word in words(fold(analysis.text))}
         found = set()
-        for i, names in enumerate(self._names):
+        for i, names in self._names:
             named = {n for n in names if n and n <= said}  # "hormone therapy" and "hormonal therapy" are one name
             if len([n for n in named if not any(n < other for other in named)]) >= 2:
                 found.add(i)
@@ -503,8 +510,7 @@ class Engine:
     def _topical_stems(self, text: str) -> set[str]:
         """The tokens a question's topical words of text become (read as a question reads them:
         "hormone" is what the lexicon makes of it)."""
-        return {token for w in words(fold(text)) if not is_function_word(w) and english().zipf(w) < COMMON_ZIPF
-                for token in self.tokeniser.tokens(w)}
+        return {token for word in words(fold(text)) if _topical(word) for token in self.tokeniser.tokens(word)}
 
     def _topical_repeats(self, analysis: Analysis, tokens: Sequence[str]) -> tuple[str, ...]:
         """The search words with each topical one twice: an everyday word of English ("actually",
@@ -515,8 +521,7 @@ class Engine:
         if analysis.weighed:
             return tuple(tokens)
         everyday = {self.tokeniser.stem_word(word) for word in analysis.content if english().zipf(word) >= COMMON_ZIPF}
-        topical = set(analysis.tokens) | set(analysis.asked)
-        return tuple(token for token in tokens for _ in range(TOPICAL_REPEAT if token in topical and token not in everyday else 1))
+        return tuple(token for token in tokens for _ in range(1 if token in everyday else TOPICAL_REPEAT))
 
     def _phrasing_scores(self, tokens: Sequence[str]) -> dict[int, float]:
         """Each section's BM25 score against its phrasings, for the sections that score above zero."""
@@ -693,7 +698,7 @@ class Engine:
         if not asked:
             return None
         for i, sentence in enumerate(sentences):
-            for name in defined_terms(sentence) | defined_terms(f"- {sentence}"):
+            for name in defined_terms(sentence) | defined_terms(f"- {sentence}"):  # as a list item too: "Port: A port is ..."
                 tokens = set(self.tokeniser.tokens(name))
                 if tokens and tokens <= asked:
                     return i
